@@ -1,0 +1,1 @@
+"""ESC/POS: the pure receipt renderer and a decoder that reads printed bytes back."""

@@ -1,0 +1,80 @@
+"""Render a receipt document to ESC/POS bytes; pure, no printer needed.
+
+French needs an explicit code page: CP863 (Canadian French, ``ESC t 4`` on Epson
+TM-series per the ESC/POS reference) prints é, è, ç, à, ô correctly, whereas the default
+page prints "Reçu" as garbage. Typographic characters absent from CP863 are folded to
+their plain equivalents first.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from escpos.printer import Dummy
+
+from transactions.receipt import Divider, Heading, QrCode, Receipt, Row, Text
+
+CODE_PAGE = "CP863"
+PROFILE = "TM-T88V"
+COLUMNS = 42
+"""Characters per line in font A on 80 mm paper (TM-T88V)."""
+
+_FOLD = str.maketrans(
+    {
+        "—": "-",
+        "–": "-",
+        "’": "'",
+        "‘": "'",
+        "“": '"',
+        "”": '"',
+        "«": '"',
+        "»": '"',
+        "…": "...",
+        "\u00a0": " ",
+        "\u202f": " ",
+    }
+)
+
+
+def fold(text: str) -> str:
+    """Return ``text`` with characters CP863 lacks replaced by plain ones."""
+    return text.translate(_FOLD)
+
+
+def render_receipt(receipt: Receipt, columns: int = COLUMNS) -> bytes:
+    """Return the ESC/POS bytes that print ``receipt`` and cut the paper."""
+    printer = Dummy(profile=PROFILE)
+    printer.hw("INIT")
+    printer.charcode(CODE_PAGE)
+    for block in receipt.blocks:
+        match block:
+            case Heading(text):
+                printer.set(align="center", bold=True, double_height=True, double_width=True)
+                for line in textwrap.wrap(fold(text), columns // 2):
+                    printer.textln(line)
+                printer.set(align="left", bold=False, normal_textsize=True)
+            case Text(text):
+                for line in textwrap.wrap(fold(text), columns) or [""]:
+                    printer.textln(line)
+            case Row(label, value, emphasis):
+                printer.set(bold=emphasis)
+                for line in _row_lines(fold(label), fold(value), columns):
+                    printer.textln(line)
+                printer.set(bold=False)
+            case Divider():
+                printer.textln("-" * columns)
+            case QrCode(data):
+                printer.set(align="center")
+                printer.qr(data, native=True, size=6)
+                printer.set(align="left")
+    printer.cut()
+    return bytes(printer.output)
+
+
+def _row_lines(label: str, value: str, columns: int) -> list[str]:
+    """Lay out a label and a right-aligned value, wrapping the label when needed."""
+    room = columns - len(value) - 1
+    if room >= 8:
+        wrapped = textwrap.wrap(label, room) or [""]
+        return [*wrapped[:-1], wrapped[-1].ljust(room) + " " + value]
+    return [*textwrap.wrap(label, columns), value.rjust(columns)]

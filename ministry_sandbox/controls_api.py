@@ -1,0 +1,63 @@
+"""Sandbox controls (`/_sandbox`): the ledger, fixtures and fault injection; never faulted."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from ministry_sandbox.faults import CONTROL_PREFIX, FaultInjector
+from ministry_sandbox.models import (
+    FaultSettings,
+    Fixtures,
+    FixturesLoaded,
+    FixturesLoadedCounts,
+    Ledger,
+)
+from ministry_sandbox.state import SandboxState
+
+
+def build_controls_router(state: SandboxState, faults: FaultInjector) -> APIRouter:
+    """Build the `/_sandbox` endpoints over this state and these faults."""
+    router = APIRouter(prefix=CONTROL_PREFIX, tags=["sandbox"])
+
+    @router.get("/ledger", response_model=Ledger, summary="List the operations carried out")
+    def get_ledger() -> Ledger:
+        """Return every operation carried out, in the order accepted."""
+        return Ledger(entries=state.ledger_snapshot())
+
+    @router.post(
+        "/fixtures",
+        response_model=FixturesLoaded,
+        summary="Add or replace records",
+        description="Records have the same shape as the seeded data; a record with the "
+        "number of an existing one replaces it. No Idempotency-Key needed.",
+    )
+    def post_fixtures(fixtures: Fixtures) -> FixturesLoaded:
+        """Add or replace records."""
+        loaded = state.load_notices(fixtures.fines)
+        return FixturesLoaded(loaded=FixturesLoadedCounts(fines=loaded))
+
+    @router.get("/faults", response_model=FaultSettings, summary="Show the faults in force")
+    def get_faults() -> FaultSettings:
+        """Return the faults in force, `fail_next_writes` counted down so far."""
+        return faults.settings()
+
+    @router.post(
+        "/faults",
+        response_model=FaultSettings,
+        summary="Inject faults",
+        description="Replaces the faults in force (absent fields mean no such fault). "
+        "`latency_ms` delays each matching request before it is processed; `outage` answers "
+        "503 `backend_unavailable`; `fail_next_writes` answers 503 to the next n matching "
+        "POSTs without processing them. `paths` are path prefixes; empty means every path. "
+        "`/_sandbox` is never affected. No Idempotency-Key needed.",
+    )
+    def post_faults(settings: FaultSettings) -> FaultSettings:
+        """Put these faults in force."""
+        return faults.replace(settings)
+
+    @router.delete("/faults", response_model=FaultSettings, summary="Clear the faults")
+    def delete_faults() -> FaultSettings:
+        """Remove every fault."""
+        return faults.clear()
+
+    return router

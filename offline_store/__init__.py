@@ -1,0 +1,1 @@
+"""All SQLite on the kiosk: one file, WAL, synchronous=FULL."""

@@ -1,0 +1,110 @@
+"""Open the kiosk's SQLite file the one way it is opened, and bring its schema up to date."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+logger = logging.getLogger(__name__)
+
+
+def _v1_journal(db: sqlite_utils.Database) -> None:
+    db.table("transactions").create(
+        {
+            "transaction_id": str,
+            "service": str,
+            "language": str,
+            "state": str,
+            "reference": str,
+            "created_at": str,
+            "updated_at": str,
+            "kiosk_fee_cents": int,
+            "items_json": str,
+            "authorization_id": str,
+            "card_brand": str,
+            "card_last4": str,
+            "confirmation": str,
+            "failure_code": str,
+            "receipt_printed": int,
+            "extra_json": str,
+        },
+        pk="transaction_id",
+    )
+    db.table("transactions").create_index(["state"])
+    db.table("saga_steps").create(
+        {
+            "id": int,
+            "transaction_id": str,
+            "step": str,
+            "phase": str,
+            "idempotency_key": str,
+            "outcome": str,
+            "state": str,
+            "at": str,
+        },
+        pk="id",
+        foreign_keys=[("transaction_id", "transactions", "transaction_id")],
+    )
+    db.table("saga_steps").create_index(["transaction_id"])
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1_journal,)
+"""Schema migrations in order; the file's ``user_version`` says how many have run."""
+
+
+class KioskDatabase:
+    """The kiosk's SQLite file, shared by the threads of one process under a lock."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self.db = sqlite_utils.Database(connection)
+        self.path = path
+        self._lock = threading.RLock()
+        self.db.enable_wal()
+        # FULL: a row the kiosk acknowledged survives a power cut (SQLite docs, "PRAGMA
+        # synchronous"); NORMAL in WAL mode may lose the last commits.
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite_utils.Database]:
+        """Run the block as one atomic write (BEGIN IMMEDIATE … COMMIT)."""
+        with self._lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite_utils.Database]:
+        """Read under the lock, so no other thread's write interleaves."""
+        with self._lock:
+            yield self.db
+
+    def schema_version(self) -> int:
+        """Return how many migrations this file has had."""
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def close(self) -> None:
+        """Close the file."""
+        with self._lock:
+            self.db.conn.close()
+
+    def _migrate(self) -> None:
+        version = self.schema_version()
+        for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self.transaction() as db:
+                migration(db)
+                db.execute(f"PRAGMA user_version={number}")
+            logger.info("database %s migrated to version %d", self.path, number)

@@ -1,0 +1,121 @@
+"""The transaction journal: every saga step, intent before and outcome after."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from offline_store.database import KioskDatabase
+from transactions.records import LineItem, TransactionRecord
+from transactions.saga.states import FINISHED_STATES, SagaState
+
+
+class SqliteJournal:
+    """Store transactions and their saga steps in the kiosk's SQLite file."""
+
+    def __init__(self, database: KioskDatabase) -> None:
+        self._database = database
+
+    def open_transaction(self, record: TransactionRecord) -> None:
+        """Store a new transaction."""
+        with self._database.transaction() as db:
+            db.table("transactions").insert(_row(record))
+            _step(db, record, "open", "outcome", record.state.value)
+
+    def record_intent(self, record: TransactionRecord, step: str) -> None:
+        """Store that ``step`` is about to run, with its idempotency key."""
+        with self._database.transaction() as db:
+            _step(db, record, step, "intent", None)
+
+    def record_outcome(self, record: TransactionRecord, step: str, outcome: str) -> None:
+        """Store the outcome of ``step`` and the transaction's new state in one commit."""
+        with self._database.transaction() as db:
+            db.table("transactions").update(record.transaction_id, _row(record))
+            _step(db, record, step, "outcome", outcome)
+
+    def get(self, transaction_id: str) -> TransactionRecord | None:
+        """Return a stored transaction, or None."""
+        with self._database.reading() as db:
+            rows = list(db.table("transactions").rows_where("transaction_id = ?", [transaction_id]))
+        return _record(rows[0]) if rows else None
+
+    def unfinished(self) -> list[TransactionRecord]:
+        """Return every transaction that still has something to do, oldest first."""
+        done = [state.value for state in FINISHED_STATES]
+        marks = ", ".join("?" for _ in done)
+        with self._database.reading() as db:
+            rows = list(
+                db.table("transactions").rows_where(
+                    f"state not in ({marks})", done, order_by="created_at, rowid"
+                )
+            )
+        return [_record(row) for row in rows]
+
+    def steps(self, transaction_id: str) -> list[dict[str, Any]]:
+        """Return the journal's steps for one transaction, in order (for technicians)."""
+        with self._database.reading() as db:
+            return list(
+                db.table("saga_steps").rows_where(
+                    "transaction_id = ?", [transaction_id], order_by="id"
+                )
+            )
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def _step(db: Any, record: TransactionRecord, step: str, phase: str, outcome: str | None) -> None:
+    db.table("saga_steps").insert(
+        {
+            "transaction_id": record.transaction_id,
+            "step": step,
+            "phase": phase,
+            "idempotency_key": record.key(step),
+            "outcome": outcome,
+            "state": record.state.value,
+            "at": _now(),
+        }
+    )
+
+
+def _row(record: TransactionRecord) -> dict[str, Any]:
+    return {
+        "transaction_id": record.transaction_id,
+        "service": record.service,
+        "language": record.language,
+        "state": record.state.value,
+        "reference": record.reference,
+        "created_at": record.created_at,
+        "updated_at": _now(),
+        "kiosk_fee_cents": record.kiosk_fee_cents,
+        "items_json": json.dumps([[i.item_id, i.amount_cents] for i in record.items]),
+        "authorization_id": record.authorization_id,
+        "card_brand": record.card_brand,
+        "card_last4": record.card_last4,
+        "confirmation": record.confirmation,
+        "failure_code": record.failure_code,
+        "receipt_printed": int(record.receipt_printed),
+        "extra_json": json.dumps(record.extra),
+    }
+
+
+def _record(row: dict[str, Any]) -> TransactionRecord:
+    return TransactionRecord(
+        transaction_id=row["transaction_id"],
+        service=row["service"],
+        language=row["language"],
+        state=SagaState(row["state"]),
+        items=tuple(LineItem(str(i), int(c)) for i, c in json.loads(row["items_json"])),
+        kiosk_fee_cents=int(row["kiosk_fee_cents"]),
+        reference=row["reference"],
+        created_at=row["created_at"],
+        authorization_id=row["authorization_id"],
+        card_brand=row["card_brand"],
+        card_last4=row["card_last4"],
+        confirmation=row["confirmation"],
+        failure_code=row["failure_code"],
+        receipt_printed=bool(row["receipt_printed"]),
+        extra=dict(json.loads(row["extra_json"] or "{}")),
+    )

@@ -1,0 +1,1 @@
+"""Fines and tickets: provincial offence notices and municipal parking tickets."""

@@ -1,0 +1,1 @@
+"""HTTP clients for the ministries and the payment gateway: the only users of requests."""

@@ -1,0 +1,75 @@
+"""All HTTP to backends goes through here: timeouts always set, errors translated once."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from transactions.errors import BackendError, BackendUnavailable
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """How long to wait: to connect, then for the answer (seconds)."""
+
+    connect: float = 3.0
+    read: float = 10.0
+
+
+class JsonApi:
+    """A JSON backend at ``base_url``; 4xx answers are permanent, the rest retry-later."""
+
+    def __init__(self, base_url: str, timeouts: Timeouts | None = None) -> None:
+        self._base_url = base_url.rstrip("/")
+        self._timeouts = timeouts or Timeouts()
+        self._session = requests.Session()
+
+    def get(self, path: str, params: dict[str, str] | None = None) -> Any:
+        """GET ``path`` and return the decoded JSON body."""
+        return self._request("GET", path, params=params)
+
+    def post(self, path: str, body: dict[str, Any], idempotency_key: str) -> Any:
+        """POST ``body`` to ``path`` with an idempotency key; return the decoded JSON body."""
+        return self._request("POST", path, json=body, headers={"Idempotency-Key": idempotency_key})
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        url = self._base_url + path
+        try:
+            response = self._session.request(
+                method, url, timeout=(self._timeouts.connect, self._timeouts.read), **kwargs
+            )
+        except requests.Timeout as err:
+            raise BackendUnavailable(f"{method} {path} timed out", code="backend_timeout") from err
+        except requests.RequestException as err:
+            raise BackendUnavailable(f"{method} {path} unreachable") from err
+        if response.status_code >= 400:
+            raise _error_from(response, f"{method} {path}")
+        try:
+            return response.json()
+        except ValueError as err:
+            raise BackendUnavailable(f"{method} {path} answered no JSON") from err
+
+
+def _error_from(response: requests.Response, what: str) -> BackendError:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    code = str(body.get("error") or f"http_{response.status_code}")
+    detail = f"{what} -> {response.status_code} {code}"
+    if response.status_code >= 500 or response.status_code == 429:
+        return BackendUnavailable(detail, code=code)
+    return BackendError(
+        detail,
+        code=code,
+        permanent=True,
+        message_fr=body.get("message_fr"),
+        message_en=body.get("message_en"),
+    )

@@ -1,0 +1,118 @@
+"""The ports of the domain core: what it needs from the outside world, as Protocols.
+
+Adapters live at the edges (``device_drivers``, ``offline_store``, ``transactions.ministries``);
+tests use in-memory fakes of the same Protocols.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from transactions.fines.notices import FinePosting, Notice, PostingConfirmation
+from transactions.payment import PaymentOutcome, PaymentRequest
+from transactions.receipt import Receipt
+from transactions.records import TransactionRecord
+
+
+class Clock(Protocol):
+    """Tell the time and wait; injected so that tests never wait for real."""
+
+    def now(self) -> datetime:
+        """Return the current time, timezone-aware, in UTC."""
+        ...
+
+    def sleep(self, seconds: float) -> None:
+        """Wait for ``seconds``."""
+        ...
+
+
+class PaymentTerminal(Protocol):
+    """Take card payments: authorize, then capture once the ministry recorded the payment.
+
+    Every call carries an idempotency key, so a call repeated after a crash or a timeout
+    never charges twice.
+    """
+
+    def authorize(self, request: PaymentRequest) -> PaymentOutcome:
+        """Wait for the citizen's card and authorize the amount; raise BackendUnavailable
+        or DeviceError when the outcome is unknown."""
+        ...
+
+    def capture(self, authorization_id: str, amount_cents: int, idempotency_key: str) -> None:
+        """Capture an approved authorization (the money moves)."""
+        ...
+
+    def reverse(self, merchant_reference: str, idempotency_key: str) -> None:
+        """Make sure nothing stays authorized for this transaction (void; no-op if none)."""
+        ...
+
+    def cancel_wait(self) -> None:
+        """Stop waiting for a card (the citizen cancelled or walked away)."""
+        ...
+
+
+class ReceiptPrinter(Protocol):
+    """Print a receipt document; raise DeviceError when it was not printed in full."""
+
+    def print_receipt(self, receipt: Receipt) -> None:
+        """Print ``receipt`` and cut the paper."""
+        ...
+
+
+class MinistryGateway(Protocol):
+    """The fines programme's backend (provincial offences and municipal tickets)."""
+
+    def look_up_notice(self, notice_number: str) -> Notice:
+        """Return the notice; raise BackendError(permanent=True) when it does not exist."""
+        ...
+
+    def pay_notices(self, posting: FinePosting, idempotency_key: str) -> PostingConfirmation:
+        """Record the payment of the notices, all or nothing."""
+        ...
+
+
+class Journal(Protocol):
+    """Durable record of every transaction and every saga step."""
+
+    def open_transaction(self, record: TransactionRecord) -> None:
+        """Store a new transaction."""
+        ...
+
+    def record_intent(self, record: TransactionRecord, step: str) -> None:
+        """Store that ``step`` is about to run, with its idempotency key."""
+        ...
+
+    def record_outcome(self, record: TransactionRecord, step: str, outcome: str) -> None:
+        """Store the outcome of ``step`` and the transaction's new state, atomically."""
+        ...
+
+    def get(self, transaction_id: str) -> TransactionRecord | None:
+        """Return a stored transaction, or None."""
+        ...
+
+    def unfinished(self) -> list[TransactionRecord]:
+        """Return every transaction that still has something to do, oldest first."""
+        ...
+
+
+class PaymentGateway(Protocol):
+    """A card payment gateway, for terminals that read the card but do not process it."""
+
+    def authorize(
+        self, amount_cents: int, brand: str, last4: str, merchant_reference: str, key: str
+    ) -> PaymentOutcome:
+        """Authorize ``amount_cents`` on the card."""
+        ...
+
+    def capture(self, authorization_id: str, amount_cents: int, key: str) -> None:
+        """Capture an approved authorization."""
+        ...
+
+    def void(self, authorization_id: str, key: str) -> None:
+        """Void an authorization."""
+        ...
+
+    def approved_authorizations(self, merchant_reference: str) -> list[str]:
+        """Return the authorizations still approved (neither captured nor voided)."""
+        ...

@@ -1,0 +1,54 @@
+"""What the journal keeps about one transaction: no personal data beyond what posting needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from transactions.saga.states import SagaState
+
+
+@dataclass(frozen=True)
+class LineItem:
+    """One thing the citizen pays for, e.g. one fine notice."""
+
+    item_id: str
+    amount_cents: int
+
+
+@dataclass(frozen=True)
+class TransactionRecord:
+    """The state of one transaction, as stored after every step.
+
+    The card appears only as brand and last four digits; the full number never reaches
+    this record.
+    """
+
+    transaction_id: str
+    service: str
+    language: str
+    state: SagaState
+    items: tuple[LineItem, ...]
+    kiosk_fee_cents: int
+    reference: str
+    created_at: str
+    authorization_id: str | None = None
+    card_brand: str | None = None
+    card_last4: str | None = None
+    confirmation: str | None = None
+    failure_code: str | None = None
+    receipt_printed: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ministry_amount_cents(self) -> int:
+        """Return what the ministry receives (the sum of the items)."""
+        return sum(item.amount_cents for item in self.items)
+
+    @property
+    def total_cents(self) -> int:
+        """Return what the citizen pays: the ministry's amount plus the kiosk fee."""
+        return self.ministry_amount_cents + self.kiosk_fee_cents
+
+    def key(self, step: str) -> str:
+        """Return the idempotency key of ``step`` for this transaction."""
+        return f"{self.transaction_id}:{step}"

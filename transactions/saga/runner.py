@@ -1,0 +1,243 @@
+"""The saga's shell: performs the effects the state machine asks for, journaling each step.
+
+Before every side effect its intent is journaled with the step's idempotency key; after it,
+the outcome and the new state. A transaction interrupted anywhere is resumed from the
+journal by :meth:`SagaRunner.resume_unfinished`, and a repeated call carries the same key,
+so the backend does it once.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import uuid
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol, TypeVar
+
+from transactions.errors import BackendError, KioskError
+from transactions.payment import PaymentRequest
+from transactions.ports import Clock, Journal, PaymentTerminal, ReceiptPrinter
+from transactions.receipt import Receipt
+from transactions.records import LineItem, TransactionRecord
+from transactions.saga.states import Effect, Event, SagaState, transition
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+_REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
+
+
+def new_reference() -> str:
+    """Return a citizen-facing reference such as ``K-7Q4M-2XPD``."""
+    chars = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
+    return f"K-{chars[:4]}-{chars[4:]}"
+
+
+class ServiceSteps(Protocol):
+    """What differs between services: how to post to the ministry and what the receipt says."""
+
+    def post(self, record: TransactionRecord, idempotency_key: str) -> str:
+        """Record the transaction with the ministry; return its confirmation number."""
+        ...
+
+    def receipt(self, record: TransactionRecord, printed_at: str) -> Receipt:
+        """Return the receipt document for ``record``."""
+        ...
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often to repeat a 'retry later' failure while the citizen waits."""
+
+    delays: tuple[float, ...] = (0.5, 1.5)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The event an effect produced, with the fields it changes on the record."""
+
+    event: Event
+    changes: dict[str, Any] = field(default_factory=dict)
+    receipt: Receipt | None = None
+
+
+@dataclass(frozen=True)
+class SagaResult:
+    """Where a transaction ended, and the receipt if one was printed or attempted."""
+
+    record: TransactionRecord
+    receipt: Receipt | None = None
+
+
+class SagaRunner:
+    """Run transactions through the saga with the kiosk's ports."""
+
+    def __init__(
+        self,
+        *,
+        journal: Journal,
+        terminal: PaymentTerminal,
+        printer: ReceiptPrinter,
+        steps: Callable[[str], ServiceSteps],
+        clock: Clock,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self._journal = journal
+        self._terminal = terminal
+        self._printer = printer
+        self._steps = steps
+        self._clock = clock
+        self._retry = retry or RetryPolicy()
+
+    def open(
+        self, service: str, language: str, items: tuple[LineItem, ...], kiosk_fee_cents: int
+    ) -> TransactionRecord:
+        """Store a new quoted transaction and return it."""
+        record = TransactionRecord(
+            transaction_id=str(uuid.uuid4()),
+            service=service,
+            language=language,
+            state=SagaState.QUOTED,
+            items=items,
+            kiosk_fee_cents=kiosk_fee_cents,
+            reference=new_reference(),
+            created_at=self._clock.now().isoformat(),
+        )
+        self._journal.open_transaction(record)
+        logger.info("transaction %s opened for %s", record.transaction_id, service)
+        return record
+
+    def pay(self, record: TransactionRecord) -> SagaResult:
+        """Take the payment and see the transaction through, with the citizen present."""
+        result = self._drive(record, Outcome(Event.PAY), attended=True)
+        if result.record.state is SagaState.RECEIPT_PRINTED:
+            finished = self._apply(result.record, Outcome(Event.FINISH), "finish")[0]
+            return replace(result, record=finished)
+        return result
+
+    def cancel(self, record: TransactionRecord) -> TransactionRecord:
+        """Cancel a transaction the citizen has not paid for."""
+        return self._drive(record, Outcome(Event.CANCEL), attended=True).record
+
+    def resume_unfinished(self) -> list[TransactionRecord]:
+        """Finish every interrupted transaction from its journal, with no citizen present."""
+        finished = []
+        for record in self._journal.unfinished():
+            logger.info(
+                "resuming transaction %s from %s", record.transaction_id, record.state.value
+            )
+            finished.append(self._drive(record, Outcome(Event.RESUME), attended=False).record)
+        return finished
+
+    def _drive(self, record: TransactionRecord, first: Outcome, *, attended: bool) -> SagaResult:
+        record, effects = self._apply(record, first, first.event.value)
+        queue = deque(effects)
+        receipt: Receipt | None = None
+        while queue:
+            effect = queue.popleft()
+            self._journal.record_intent(record, effect.value)
+            outcome = self._perform(effect, record, attended)
+            receipt = outcome.receipt or receipt
+            record, more = self._apply(record, outcome, effect.value)
+            queue.extend(more)
+        return SagaResult(record=record, receipt=receipt)
+
+    def _apply(
+        self, record: TransactionRecord, outcome: Outcome, step: str
+    ) -> tuple[TransactionRecord, tuple[Effect, ...]]:
+        state, effects = transition(record.state, outcome.event)
+        updated = replace(record, state=state, **outcome.changes)
+        self._journal.record_outcome(updated, step, outcome.event.value)
+        if state is not record.state:
+            logger.info(
+                "transaction %s: %s -> %s", record.transaction_id, record.state.value, state.value
+            )
+        return updated, effects
+
+    def _perform(self, effect: Effect, record: TransactionRecord, attended: bool) -> Outcome:
+        match effect:
+            case Effect.AUTHORIZE:
+                return self._authorize(record)
+            case Effect.POST:
+                return self._post(record)
+            case Effect.CAPTURE:
+                return self._capture(record)
+            case Effect.PRINT:
+                return self._print(record) if attended else Outcome(Event.PRINT_SKIPPED)
+            case Effect.REVERSE:
+                return self._reverse(record)
+
+    def _authorize(self, record: TransactionRecord) -> Outcome:
+        request = PaymentRequest(
+            amount_cents=record.total_cents,
+            merchant_reference=record.transaction_id,
+            idempotency_key=record.key(Effect.AUTHORIZE.value),
+        )
+        try:
+            answer = self._terminal.authorize(request)
+        except KioskError as err:
+            logger.warning("authorization of %s failed: %s", record.transaction_id, err.code)
+            return Outcome(Event.PAYMENT_UNREACHABLE, {"failure_code": err.code})
+        card = {"card_brand": answer.card_brand, "card_last4": answer.card_last4}
+        if answer.approved:
+            return Outcome(Event.APPROVED, {**card, "authorization_id": answer.authorization_id})
+        return Outcome(
+            Event.DECLINED, {**card, "failure_code": answer.decline_reason or "declined"}
+        )
+
+    def _post(self, record: TransactionRecord) -> Outcome:
+        steps = self._steps(record.service)
+        key = record.key(Effect.POST.value)
+        try:
+            confirmation = self._with_retries(lambda: steps.post(record, key))
+        except BackendError as err:
+            if err.permanent:
+                return Outcome(Event.POST_REFUSED, {"failure_code": err.code})
+            return Outcome(Event.POST_UNREACHABLE, {"failure_code": err.code})
+        return Outcome(Event.POSTED, {"confirmation": confirmation, "failure_code": None})
+
+    def _capture(self, record: TransactionRecord) -> Outcome:
+        authorization_id = record.authorization_id or ""
+        key = record.key(Effect.CAPTURE.value)
+        try:
+            self._with_retries(
+                lambda: self._terminal.capture(authorization_id, record.total_cents, key)
+            )
+        except KioskError as err:
+            # The ministry has the payment; the capture waits for the next attempt and is
+            # listed for technicians if it never goes through.
+            logger.error("capture of %s failed: %s", record.transaction_id, err.code)
+            return Outcome(Event.CAPTURE_UNREACHABLE, {"failure_code": err.code})
+        return Outcome(Event.CAPTURED)
+
+    def _print(self, record: TransactionRecord) -> Outcome:
+        receipt = self._steps(record.service).receipt(record, self._clock.now().isoformat())
+        try:
+            self._printer.print_receipt(receipt)
+        except KioskError as err:
+            logger.warning("receipt for %s not printed: %s", record.transaction_id, err.code)
+            return Outcome(Event.PRINT_FAILED, receipt=receipt)
+        return Outcome(Event.PRINTED, {"receipt_printed": True}, receipt=receipt)
+
+    def _reverse(self, record: TransactionRecord) -> Outcome:
+        key = record.key(Effect.REVERSE.value)
+        try:
+            self._with_retries(lambda: self._terminal.reverse(record.transaction_id, key))
+        except KioskError as err:
+            logger.error("reversal of %s failed: %s", record.transaction_id, err.code)
+            return Outcome(Event.REVERSAL_UNREACHABLE)
+        return Outcome(Event.REVERSED)
+
+    def _with_retries(self, call: Callable[[], T]) -> T:
+        for delay in self._retry.delays:
+            try:
+                return call()
+            except BackendError as err:
+                if err.permanent:
+                    raise
+                logger.info("retrying in %.1f s after %s", delay, err.code)
+                self._clock.sleep(delay)
+        return call()
