@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from ministry_sandbox.errors import error_docs
 from ministry_sandbox.faults import CONTROL_PREFIX, FaultInjector
 from ministry_sandbox.models import (
     FaultSettings,
@@ -28,6 +29,7 @@ def build_controls_router(state: SandboxState, faults: FaultInjector) -> APIRout
         "/fixtures",
         response_model=FixturesLoaded,
         summary="Add or replace records",
+        responses=error_docs({}),
         description="Records have the same shape as the seeded data; a record with the "
         "number of an existing one replaces it. No Idempotency-Key needed.",
     )
@@ -45,6 +47,7 @@ def build_controls_router(state: SandboxState, faults: FaultInjector) -> APIRout
         "/faults",
         response_model=FaultSettings,
         summary="Inject faults",
+        responses=error_docs({}),
         description="Replaces the faults in force (absent fields mean no such fault). "
         "`latency_ms` delays each matching request before it is processed; `outage` answers "
         "503 `backend_unavailable`; `fail_next_writes` answers 503 to the next n matching "

@@ -169,6 +169,20 @@ def backend_unavailable() -> SandboxError:
     )
 
 
+def error_docs(descriptions: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """Document error responses for OpenAPI (status → its codes); 422 invalid_request always."""
+    merged = {422: "`invalid_request`", **descriptions}
+    return {
+        status: {"model": ErrorBody, "description": text} for status, text in sorted(merged.items())
+    }
+
+
+def backend_error_docs(descriptions: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """Document the error responses of a backend endpoint, which faults can make 503."""
+    unavailable = "`backend_unavailable`: nothing was done; retry later (writes: same key)"
+    return error_docs({**descriptions, 503: unavailable})
+
+
 def _http_error(status_code: int) -> SandboxError:
     if status_code == 404:
         return SandboxError(
@@ -195,8 +209,8 @@ def _http_error(status_code: int) -> SandboxError:
 def _describe_validation_errors(errors: list[dict[str, Any]]) -> str:
     fields = []
     for error in errors:
-        location = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
-        fields.append(location or "corps")
+        loc = [str(part) for part in error.get("loc", ())]
+        fields.append(".".join(loc[1:] if loc[:1] == ["body"] and len(loc) > 1 else loc))
     return ", ".join(dict.fromkeys(fields))
 
 

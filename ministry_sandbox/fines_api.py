@@ -6,13 +6,13 @@ from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 
 from ministry_sandbox.errors import (
+    backend_error_docs,
     fine_amount_mismatch,
     notice_already_paid,
     notice_not_found,
 )
-from ministry_sandbox.idempotency import IdempotentWriteDep, write_errors
+from ministry_sandbox.idempotency import IdempotentWriteDep, write_error_docs
 from ministry_sandbox.models import (
-    ErrorBody,
     FinePaymentConfirmation,
     FinePaymentRequest,
     Notice,
@@ -64,7 +64,7 @@ def build_fines_router(state: SandboxState) -> APIRouter:
         "/notices/{notice_number}",
         response_model=Notice,
         summary="Look up a notice",
-        responses={404: {"model": ErrorBody, "description": "`notice_not_found`"}},
+        responses=backend_error_docs({404: "`notice_not_found`"}),
     )
     def get_notice(
         notice_number: str = Path(description="12 digits, no spaces.", examples=["100042158731"]),
@@ -81,11 +81,14 @@ def build_fines_router(state: SandboxState) -> APIRouter:
         status_code=201,
         response_model=FinePaymentConfirmation,
         summary="Pay one or more notices, all or nothing",
-        responses={
-            404: {"model": ErrorBody, "description": "`notice_not_found`"},
-            409: {"model": ErrorBody, "description": "`notice_already_paid`"},
-            **write_errors("amount_mismatch"),
-        },
+        response_description="Every notice is now paid.",
+        responses=write_error_docs(
+            {
+                404: "`notice_not_found`",
+                409: "`notice_already_paid`",
+                422: "`amount_mismatch` (an amount differs from the amount due)",
+            }
+        ),
     )
     def pay(request: FinePaymentRequest, write: IdempotentWriteDep) -> JSONResponse:
         """Pay every listed notice for exactly its amount due; on any error nothing is paid."""

@@ -6,8 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 
-from ministry_sandbox.errors import IDEMPOTENCY_HEADER
-from ministry_sandbox.models import ErrorBody
+from ministry_sandbox.errors import IDEMPOTENCY_HEADER, backend_error_docs
 from ministry_sandbox.state import IdempotentWrite, canonical_body_hash
 
 
@@ -36,14 +35,13 @@ async def idempotent_write(
 IdempotentWriteDep = Annotated[IdempotentWrite, Depends(idempotent_write)]
 
 
-def write_errors(*codes_422: str) -> dict[int | str, dict[str, Any]]:
-    """Document the errors every write can answer, plus its own 422 codes."""
-    codes = ", ".join(f"`{code}`" for code in (*codes_422, "idempotency_key_reused"))
-    return {
-        400: {"model": ErrorBody, "description": "`idempotency_key_missing`"},
-        422: {"model": ErrorBody, "description": f"{codes} or `invalid_request`"},
-        503: {
-            "model": ErrorBody,
-            "description": "`backend_unavailable`: nothing was done; retry with the same key",
-        },
-    }
+def write_error_docs(descriptions: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """Document the error responses of a write: its own, plus those of idempotency."""
+    codes_422 = [descriptions.get(422, ""), "`idempotency_key_reused`", "`invalid_request`"]
+    return backend_error_docs(
+        {
+            **descriptions,
+            400: "`idempotency_key_missing`",
+            422: ", ".join(code for code in codes_422 if code),
+        }
+    )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
@@ -11,9 +9,10 @@ from ministry_sandbox.errors import (
     authorization_not_capturable,
     authorization_not_found,
     authorization_not_voidable,
+    backend_error_docs,
     capture_amount_mismatch,
 )
-from ministry_sandbox.idempotency import IdempotentWriteDep, write_errors
+from ministry_sandbox.idempotency import IdempotentWriteDep, write_error_docs
 from ministry_sandbox.models import (
     Authorization,
     AuthorizationList,
@@ -21,7 +20,6 @@ from ministry_sandbox.models import (
     CaptureRequest,
     CaptureResult,
     DeclineReason,
-    ErrorBody,
     VoidRequest,
     VoidResult,
 )
@@ -38,9 +36,7 @@ DECLINING_CARDS: dict[str, DeclineReason] = {
     "9995": "insufficient_funds",
 }
 
-_NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorBody, "description": "`authorization_not_found`"}
-}
+_NOT_FOUND = "`authorization_not_found`"
 _AuthorizationId = Path(description="The id the gateway gave.", examples=["A-7QK2M9XD4B"])
 
 
@@ -107,7 +103,12 @@ def void(state: SandboxState, write: IdempotentWrite, authorization_id: str) -> 
 def build_payments_router(state: SandboxState) -> APIRouter:
     """Build the `/payments/v1` endpoints over this state."""
     router = APIRouter(prefix="/payments/v1", tags=["payments"])
+    _add_authorization_routes(router, state)
+    _add_settlement_routes(router, state)
+    return router
 
+
+def _add_authorization_routes(router: APIRouter, state: SandboxState) -> None:
     @router.post(
         "/authorizations",
         status_code=201,
@@ -116,7 +117,8 @@ def build_payments_router(state: SandboxState) -> APIRouter:
         description="Test cards: last four `0002` are declined (`card_declined`), `9995` are "
         "declined (`insufficient_funds`), all others approved. A declined authorization is "
         "still a 201, with `status: declined`, and is recorded in the ledger.",
-        responses=write_errors(),
+        response_description="Approved or declined: see `status`.",
+        responses=write_error_docs({}),
     )
     def post_authorization(
         request: AuthorizationRequest, write: IdempotentWriteDep
@@ -128,6 +130,7 @@ def build_payments_router(state: SandboxState) -> APIRouter:
         "/authorizations",
         response_model=AuthorizationList,
         summary="Find the authorizations for a merchant reference",
+        responses=backend_error_docs({}),
     )
     def list_authorizations(
         merchant_reference: str = Query(min_length=1, examples=["txn-0001"]),
@@ -141,15 +144,19 @@ def build_payments_router(state: SandboxState) -> APIRouter:
             ]
         return AuthorizationList(authorizations=found)
 
+
+def _add_settlement_routes(router: APIRouter, state: SandboxState) -> None:
     @router.post(
         "/authorizations/{authorization_id}/capture",
         response_model=CaptureResult,
         summary="Capture an approved authorization",
-        responses={
-            **_NOT_FOUND,
-            409: {"model": ErrorBody, "description": "`authorization_not_capturable`"},
-            **write_errors("amount_mismatch"),
-        },
+        responses=write_error_docs(
+            {
+                404: _NOT_FOUND,
+                409: "`authorization_not_capturable` (declined, voided or already captured)",
+                422: "`amount_mismatch` (more than authorized)",
+            }
+        ),
     )
     def post_capture(
         request: CaptureRequest,
@@ -164,11 +171,9 @@ def build_payments_router(state: SandboxState) -> APIRouter:
         response_model=VoidResult,
         summary="Void an authorization",
         description="Voiding a voided authorization is not an error: it answers the same 200.",
-        responses={
-            **_NOT_FOUND,
-            409: {"model": ErrorBody, "description": "`authorization_not_voidable`"},
-            **write_errors(),
-        },
+        responses=write_error_docs(
+            {404: _NOT_FOUND, 409: "`authorization_not_voidable` (captured or declined)"}
+        ),
     )
     def post_void(
         request: VoidRequest,
@@ -177,5 +182,3 @@ def build_payments_router(state: SandboxState) -> APIRouter:
     ) -> JSONResponse:
         """Release the authorized amount."""
         return state.run_once(write, lambda: void(state, write, authorization_id))
-
-    return router

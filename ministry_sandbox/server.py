@@ -17,6 +17,14 @@ logger = logging.getLogger(__name__)
 _START_TIMEOUT_S = 10.0
 
 
+def _serve(server: uvicorn.Server) -> None:
+    try:
+        server.run()
+    except SystemExit as exit_:
+        # uvicorn exits when it cannot start (port taken, …); it has logged why.
+        logger.error("sandbox server could not start (exit status %s)", exit_.code)
+
+
 class SandboxStartError(RuntimeError):
     """The sandbox server did not start (port taken, bad host, …)."""
 
@@ -24,7 +32,9 @@ class SandboxStartError(RuntimeError):
 class RunningSandbox:
     """A sandbox served by uvicorn on a background thread; the thread's owner."""
 
-    def __init__(self, app: FastAPI, server: uvicorn.Server, thread: threading.Thread, url: str):
+    def __init__(
+        self, app: FastAPI, server: uvicorn.Server, thread: threading.Thread, url: str
+    ) -> None:
         self.app = app
         self.url = url
         self._server = server
@@ -46,7 +56,9 @@ class RunningSandbox:
         app = app if app is not None else create_app(seed=seed)
         config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off")
         server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, name="ministry-sandbox", daemon=True)
+        thread = threading.Thread(
+            target=_serve, args=(server,), name="ministry-sandbox", daemon=True
+        )
         thread.start()
         deadline = time.monotonic() + _START_TIMEOUT_S
         while not server.started:

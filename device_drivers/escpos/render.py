@@ -30,6 +30,8 @@ _FOLD = str.maketrans(
         "«": '"',
         "»": '"',
         "…": "...",
+        "œ": "oe",  # French (cœur, main-d'œuvre); CP863 has no œ/Œ
+        "Œ": "OE",
         "\u00a0": " ",
         "\u202f": " ",
     }
@@ -72,9 +74,10 @@ def render_receipt(receipt: Receipt, columns: int = COLUMNS) -> bytes:
 
 
 def _row_lines(label: str, value: str, columns: int) -> list[str]:
-    """Lay out a label and a right-aligned value, wrapping the label when needed."""
+    """Lay out a label and a right-aligned value, wrapping either when needed."""
     room = columns - len(value) - 1
     if room >= 8:
         wrapped = textwrap.wrap(label, room) or [""]
         return [*wrapped[:-1], wrapped[-1].ljust(room) + " " + value]
-    return [*textwrap.wrap(label, columns), value.rjust(columns)]
+    values = textwrap.wrap(value, columns) or [""]
+    return [*textwrap.wrap(label, columns), *(line.rjust(columns) for line in values)]

@@ -122,10 +122,16 @@ class SagaRunner:
         """Cancel a transaction the citizen has not paid for."""
         return self._drive(record, Outcome(Event.CANCEL), attended=True).record
 
-    def resume_unfinished(self) -> list[TransactionRecord]:
-        """Finish every interrupted transaction from its journal, with no citizen present."""
+    def resume_unfinished(self, opened_before: str | None = None) -> list[TransactionRecord]:
+        """Finish every interrupted transaction from its journal, with no citizen present.
+
+        Only transactions opened before ``opened_before`` (an ISO time; the process's start)
+        are touched, so a payment a citizen is making right now is never resumed under them.
+        """
         finished = []
         for record in self._journal.unfinished():
+            if opened_before is not None and record.created_at >= opened_before:
+                continue
             logger.info(
                 "resuming transaction %s from %s", record.transaction_id, record.state.value
             )
@@ -211,7 +217,7 @@ class SagaRunner:
             # listed for technicians if it never goes through.
             logger.error("capture of %s failed: %s", record.transaction_id, err.code)
             return Outcome(Event.CAPTURE_UNREACHABLE, {"failure_code": err.code})
-        return Outcome(Event.CAPTURED)
+        return Outcome(Event.CAPTURED, {"failure_code": None})
 
     def _print(self, record: TransactionRecord) -> Outcome:
         receipt = self._steps(record.service).receipt(record, self._clock.now().isoformat())

@@ -1,0 +1,197 @@
+"""The ``kiosk`` command: run the kiosk, show the demo, walk a citizen through a service.
+
+Exit codes: 0 done; 1 the citizen could not finish (card declined, notice refused);
+2 the command could not run (bad configuration, bad answers file, kiosk stuck).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+from kiosk_app.config import KioskConfig, load_config
+from transactions.errors import KioskError
+
+logger = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of every ``kiosk`` command."""
+    parser = argparse.ArgumentParser(
+        prog="kiosk", description="Self-service government kiosk: citizens pay fines by card."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run",
+        help="run the kiosk's touchscreen",
+        description="Run the kiosk's touchscreen on this machine's display (fullscreen). "
+        "Interrupted transactions are finished first from the journal.",
+    )
+    _add_config(run)
+
+    demo = commands.add_parser(
+        "demo",
+        help="run the kiosk on its embedded defaults (sandbox backends, simulated devices)",
+        description="Run the kiosk with the embedded sandbox backends and simulated devices. "
+        "With a display, you use it yourself; without one (or with --headless), a scripted "
+        "citizen pays a fine under a virtual display and a screenshot of every screen is "
+        "written to the output folder.",
+    )
+    _add_config(demo)
+    demo.add_argument(
+        "--output", type=Path, default=Path("demo-output"), help="where screenshots go"
+    )
+    demo.add_argument("--headless", action="store_true", help="always play the scripted citizen")
+
+    walk = commands.add_parser(
+        "walkthrough",
+        help="drive the real UI as a citizen would and measure the visit",
+        description="Drive the real touchscreen UI through SERVICE by touching widgets as a "
+        "person would, with the citizen's answers from a JSON file (default: a built-in "
+        "sample citizen), and report each screen's modelled citizen time and measured kiosk "
+        "wait. Runs on a virtual display when there is no screen.",
+    )
+    walk.add_argument("service", choices=["fine"], help="the service to walk through")
+    walk.add_argument("--answers", type=Path, help="JSON answers (see README: walkthrough answers)")
+    walk.add_argument("--backend", help="backend base URL (default: an embedded sandbox)")
+    walk.add_argument("--json", action="store_true", help="print the report as JSON")
+    walk.add_argument("--screenshots", type=Path, help="write a PNG of every screen here")
+    walk.add_argument("--receipt-out", type=Path, help="write the receipt's raw ESC/POS bytes here")
+    walk.add_argument(
+        "--data-dir", type=Path, help="kiosk state folder (default: a fresh temporary one)"
+    )
+    _add_config(walk)
+    return parser
+
+
+def _add_config(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config", type=Path, help="the kiosk's TOML file (default: embedded defaults)"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``kiosk`` command line."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.WARNING if getattr(args, "json", False) else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        config = load_config(args.config)
+        if args.command == "run":
+            return _run(config)
+        if args.command == "demo":
+            return _demo(config, args.output, args.headless)
+        return _walkthrough(config, args)
+    except KioskError as err:
+        print(f"kiosk: {err}", file=sys.stderr)
+        return 2
+
+
+def _run(config: KioskConfig) -> int:
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        raise KioskError("no display to draw on; use `kiosk demo` on a headless machine")
+    from kiosk_app.bootstrap import build_kiosk
+    from kiosk_app.ui.kivy_setup import configure_kivy
+
+    configure_kivy(config.ui, config.data_dir / "kivy")
+    from kiosk_app.ui.app import KioskApp
+
+    kiosk = build_kiosk(config)
+    try:
+        KioskApp(kiosk, config.ui).run()
+    finally:
+        kiosk.close()
+    return 0
+
+
+def _demo(config: KioskConfig, output: Path, headless: bool) -> int:
+    if not headless and (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as data:
+            return _run(
+                replace(config, data_dir=Path(data), ui=replace(config.ui, fullscreen=False))
+            )
+    from device_drivers.escpos.decode import decode_job
+    from kiosk_app.walkthrough.answers import load_answers
+    from kiosk_app.walkthrough.runner import run_walkthrough
+
+    output.mkdir(parents=True, exist_ok=True)
+    for old in output.glob("*.png"):
+        old.unlink()
+    receipt = output / "receipt.escpos"
+    with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as data:
+        report = run_walkthrough(
+            replace(config, data_dir=Path(data)),
+            "fine",
+            load_answers("fine", None),
+            screenshots=output,
+            receipt_out=receipt,
+        )
+    if receipt.exists():
+        (output / "receipt.txt").write_text(decode_job(receipt.read_bytes()).text + "\n", "utf-8")
+    (output / "walkthrough.json").write_text(
+        json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+    )
+    print(
+        "A scripted citizen paid a fine at the kiosk (no display here, so it ran on a virtual one)."
+    )
+    print(f"Outcome: {report['outcome']}; reference {report['reference']}.")
+    print(f"Screenshots of every screen: {output.resolve()}/")
+    for path in report.get("screenshots", []):
+        print(f"  {path}")
+    if receipt.exists():
+        print(f"The printed receipt, as text: {(output / 'receipt.txt').resolve()}")
+    return 0 if report["completed"] else 1
+
+
+def _walkthrough(config: KioskConfig, args: argparse.Namespace) -> int:
+    from kiosk_app.walkthrough.answers import load_answers
+    from kiosk_app.walkthrough.runner import run_walkthrough
+
+    answers = load_answers(args.service, args.answers)
+    if args.backend:
+        config = replace(config, backend_url=args.backend.rstrip("/"))
+    with tempfile.TemporaryDirectory(prefix="kiosk-walkthrough-") as scratch:
+        data_dir = args.data_dir or Path(scratch)
+        report = run_walkthrough(
+            replace(config, data_dir=data_dir),
+            args.service,
+            answers,
+            screenshots=args.screenshots,
+            receipt_out=args.receipt_out,
+        )
+    if args.json:
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        _print_report(report)
+    if report["error"]:
+        return 2
+    return 0 if report["completed"] else 1
+
+
+def _print_report(report: dict[str, object]) -> None:
+    print(f"{report['service']}: {report['outcome']} (reference {report['reference']})")
+    for visit in report["screens"]:  # type: ignore[attr-defined]
+        print(
+            f"  {visit['screen']:<16} citizen {visit['citizen_seconds']:6.2f} s"
+            f"   kiosk wait {visit['wait_seconds']:6.3f} s"
+        )
+    print(
+        f"  total: citizen {report['total_citizen_seconds']} s, kiosk wait "
+        f"{report['total_wait_seconds']} s, {report['taps']} taps, {report['keys']} keys"
+    )
+    if report["error"]:
+        print(f"  error: {report['error']}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

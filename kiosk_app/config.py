@@ -1,0 +1,216 @@
+"""The kiosk's configuration: one TOML file, validated once at start into a frozen object.
+
+Every key has an embedded default, so the kiosk runs with no file at all (sandbox
+backends, simulated devices). An invalid value stops the start with a message naming the
+key and the fix.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from transactions.errors import KioskError
+
+LANGUAGES = ("fr", "en")
+
+
+class ConfigError(KioskError):
+    """Raise when the configuration file cannot be used; the message names key and fix."""
+
+    code = "config_invalid"
+
+
+@dataclass(frozen=True)
+class DeviceConfig:
+    """One device section: the driver's name and its options."""
+
+    driver: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UiConfig:
+    """How the screen looks and behaves."""
+
+    default_language: str = "fr"
+    width: int = 1080
+    height: int = 1920
+    fullscreen: bool = True
+    inactivity_seconds: float = 45.0
+    prompt_seconds: float = 20.0
+    thank_you_seconds: float = 6.0
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    """Everything the kiosk needs to start."""
+
+    kiosk_id: str = "demo-kiosk-01"
+    data_dir: Path = Path("kiosk-data")
+    backend_url: str = ""
+    connect_timeout: float = 3.0
+    read_timeout: float = 10.0
+    ui: UiConfig = field(default_factory=UiConfig)
+    payment_terminal: DeviceConfig = field(default_factory=lambda: DeviceConfig("simulated"))
+    printer: DeviceConfig = field(default_factory=lambda: DeviceConfig("simulated"))
+
+    @property
+    def database_path(self) -> Path:
+        """Return the path of the kiosk's SQLite file."""
+        return self.data_dir / "kiosk.db"
+
+    @property
+    def uses_embedded_sandbox(self) -> bool:
+        """Return True when no backend URL is configured (the demo's sandbox runs inside)."""
+        return not self.backend_url
+
+
+def load_config(path: Path | None) -> KioskConfig:
+    """Read and validate the TOML file at ``path`` (None: the embedded defaults)."""
+    if path is None:
+        return KioskConfig()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as err:
+        raise ConfigError(f"{path}: no such file; give the path of the kiosk's TOML file") from err
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path}: not valid TOML ({err}); fix the syntax") from err
+    return parse_config(raw)
+
+
+def parse_config(raw: dict[str, Any]) -> KioskConfig:
+    """Return the configuration for already-parsed TOML, or raise ConfigError."""
+    reader = _Reader(raw)
+    defaults = KioskConfig()
+    ui_defaults = UiConfig()
+    ui = UiConfig(
+        default_language=reader.choice(
+            "ui.default_language", LANGUAGES, ui_defaults.default_language
+        ),
+        width=reader.integer("ui.width", ui_defaults.width, 320, 7680),
+        height=reader.integer("ui.height", ui_defaults.height, 320, 7680),
+        fullscreen=reader.boolean("ui.fullscreen", ui_defaults.fullscreen),
+        inactivity_seconds=reader.number(
+            "ui.inactivity_seconds", ui_defaults.inactivity_seconds, 1, 600
+        ),
+        prompt_seconds=reader.number("ui.prompt_seconds", ui_defaults.prompt_seconds, 1, 300),
+        thank_you_seconds=reader.number(
+            "ui.thank_you_seconds", ui_defaults.thank_you_seconds, 1, 60
+        ),
+    )
+    config = KioskConfig(
+        kiosk_id=reader.text("kiosk.id", defaults.kiosk_id),
+        data_dir=Path(reader.text("kiosk.data_dir", str(defaults.data_dir))).expanduser(),
+        backend_url=reader.url("backend.url", defaults.backend_url),
+        connect_timeout=reader.number("backend.connect_timeout", defaults.connect_timeout, 0.1, 60),
+        read_timeout=reader.number("backend.read_timeout", defaults.read_timeout, 0.1, 120),
+        ui=ui,
+        payment_terminal=reader.device("devices.payment_terminal", "simulated"),
+        printer=reader.device("devices.printer", "simulated"),
+    )
+    reader.reject_unknown()
+    return config
+
+
+_KNOWN_SECTIONS = {"kiosk", "backend", "ui", "devices"}
+
+
+class _Reader:
+    """Pull typed values out of parsed TOML, remembering which keys were used."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self._raw = raw
+        self._used: set[str] = set()
+
+    def _get(self, dotted: str) -> Any:
+        self._used.add(dotted)
+        node: Any = self._raw
+        for part in dotted.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return None
+            node = node[part]
+        return node
+
+    def text(self, key: str, default: str) -> str:
+        value = self._get(key)
+        if value is None:
+            return default
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(
+                f'{key} must be a non-empty string, e.g. {key.split(".")[-1]} = "{default}"'
+            )
+        return value.strip()
+
+    def url(self, key: str, default: str) -> str:
+        value = self._get(key)
+        if value is None or value == "":
+            return default
+        if not isinstance(value, str) or not value.startswith(("http://", "https://")):
+            raise ConfigError(
+                f'{key} must start with http:// or https://, e.g. url = "http://127.0.0.1:8700"'
+            )
+        return value.rstrip("/")
+
+    def choice(self, key: str, choices: tuple[str, ...], default: str) -> str:
+        value = self._get(key)
+        if value is None:
+            return default
+        if value not in choices:
+            raise ConfigError(f"{key} is {value!r}; use one of: {', '.join(choices)}")
+        return str(value)
+
+    def boolean(self, key: str, default: bool) -> bool:
+        value = self._get(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise ConfigError(f"{key} must be true or false (without quotes)")
+        return value
+
+    def number(self, key: str, default: float, low: float, high: float) -> float:
+        value = self._get(key)
+        if value is None:
+            return default
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not low <= value <= high
+        ):
+            raise ConfigError(f"{key} must be a number from {low:g} to {high:g}")
+        return float(value)
+
+    def integer(self, key: str, default: int, low: int, high: int) -> int:
+        value = self._get(key)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ConfigError(f"{key} must be a whole number from {low} to {high}")
+        return value
+
+    def device(self, key: str, default_driver: str) -> DeviceConfig:
+        value = self._get(key)
+        if value is None:
+            return DeviceConfig(default_driver)
+        if not isinstance(value, dict):
+            raise ConfigError(
+                f'[{key}] must be a table with a driver key, e.g. driver = "simulated"'
+            )
+        driver = value.get("driver", default_driver)
+        if not isinstance(driver, str):
+            raise ConfigError(f'{key}.driver must be a string, e.g. driver = "simulated"')
+        return DeviceConfig(driver, {k: v for k, v in value.items() if k != "driver"})
+
+    def reject_unknown(self) -> None:
+        for section in self._raw:
+            if section not in _KNOWN_SECTIONS:
+                known = ", ".join(sorted(_KNOWN_SECTIONS))
+                raise ConfigError(f"unknown section [{section}]; known sections: {known}")
+        for section, table in self._raw.items():
+            if section == "devices" or not isinstance(table, dict):
+                continue
+            for name in table:
+                if f"{section}.{name}" not in self._used:
+                    raise ConfigError(f"unknown key {section}.{name}; check its spelling")

@@ -1,0 +1,15 @@
+"""One folder per screen: ``screen.py`` renders the view model, ``screen.kv`` lays it out."""
+
+from __future__ import annotations
+
+SCREENS = (
+    "attract",
+    "language",
+    "menu",
+    "notice_entry",
+    "notice_details",
+    "payment",
+    "receipt",
+    "thank_you",
+)
+"""Screen names, in visit order; each is a package here and a ``Step`` of the session."""

@@ -1,0 +1,26 @@
+"""What every screen shares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.uix.screenmanager import Screen
+from kivy.uix.widget import Widget
+
+from kiosk_app.session import SessionView
+
+
+class KioskScreen(Screen):  # type: ignore[misc]
+    """A screen that renders the session's view; layout lives in its ``screen.kv``."""
+
+    def render(self, view: SessionView, app: Any) -> None:
+        """Show ``view``; screens with changing content override this."""
+
+
+def show(widget: Widget, visible: bool) -> None:
+    """Show or hide ``widget`` without leaving a gap or a touchable ghost."""
+    if not hasattr(widget, "_kiosk_height"):
+        widget._kiosk_height = widget.height
+    widget.disabled = not visible  # first: the kv rule ties opacity to disabled
+    widget.opacity = 1 if visible else 0
+    widget.height = widget._kiosk_height if visible else 0

@@ -1,0 +1,325 @@
+"""One citizen's visit: the view the screens render and the intents they send.
+
+No Kivy here. Screens call the intent methods on the UI thread; anything slow (a backend
+look-up, the payment) runs on the worker and its result comes back through ``post`` on the
+UI thread. A visit wiped by the inactivity guard drops results that arrive late.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from kiosk_app.worker import Worker
+from transactions.errors import KioskError
+from transactions.fines.notices import Notice, normalize_notice_number
+from transactions.fines.service import SERVICE as FINE_SERVICE
+from transactions.fines.service import FinePayments, FineQuote
+from transactions.receipt import Receipt
+from transactions.records import TransactionRecord
+from transactions.saga.runner import SagaResult, SagaRunner
+from transactions.saga.states import SagaState
+
+logger = logging.getLogger(__name__)
+
+MAX_TYPED = 16
+"""Keypad input cap: a notice number is 12 digits; a little slack lets a typo be seen."""
+
+
+class Step(enum.Enum):
+    """The screens of a visit, in order."""
+
+    ATTRACT = "attract"
+    LANGUAGE = "language"
+    MENU = "menu"
+    NOTICE_ENTRY = "notice_entry"
+    NOTICE_DETAILS = "notice_details"
+    PAYMENT = "payment"
+    RECEIPT = "receipt"
+    THANK_YOU = "thank_you"
+
+
+class PaymentPhase(enum.Enum):
+    """Where the payment screen stands."""
+
+    WAITING_CARD = "waiting_card"
+    PROCESSING = "processing"
+    DECLINED = "declined"
+    FAILED = "failed"
+
+
+# Error codes the citizen gets a specific message for; any other code says "try later".
+KNOWN_ERRORS = frozenset(
+    {
+        "notice_number_empty",
+        "notice_number_digits",
+        "notice_number_length",
+        "notice_number_unknown_code",
+        "notice_number_check_digit",
+        "notice_not_found",
+        "notice_already_paid",
+        "notice_already_added",
+        "too_many_notices",
+        "card_declined",
+        "insufficient_funds",
+        "payment_failed",
+        "backend_unavailable",
+    }
+)
+_UNAVAILABLE = frozenset({"backend_timeout", "backend_malformed", "http_503", "http_500"})
+
+
+def message_key(code: str) -> str:
+    """Return the catalog key of the message for an error ``code``."""
+    if code in KNOWN_ERRORS:
+        return f"error.{code}"
+    if code in _UNAVAILABLE or code.startswith("http_5"):
+        return "error.backend_unavailable"
+    return "error.generic"
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """Everything the screens show; immutable, replaced on every change."""
+
+    step: Step
+    language: str
+    typed: str = ""
+    notices: tuple[Notice, ...] = ()
+    quote: FineQuote | None = None
+    busy: bool = False
+    message: str | None = None
+    payment_phase: PaymentPhase | None = None
+    record: TransactionRecord | None = None
+    receipt: Receipt | None = None
+    simulated_card: bool = False
+
+
+class CitizenSession:
+    """Hold one visit's state and carry out the screens' intents."""
+
+    def __init__(
+        self,
+        *,
+        fines: FinePayments,
+        runner: SagaRunner,
+        terminal: Any,
+        worker: Worker,
+        default_language: str,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._fines = fines
+        self._runner = runner
+        self._terminal = terminal
+        self._worker = worker
+        self._default_language = default_language
+        self._monotonic = monotonic
+        self._listeners: list[Callable[[SessionView], None]] = []
+        self._generation = 0
+        self._busy_since: float | None = None
+        self.waits: list[tuple[str, float]] = []
+        """(screen, seconds) for every time the kiosk made the citizen wait."""
+        self.view = self._fresh_view(default_language)
+
+    # -- observers -------------------------------------------------------------------
+    def subscribe(self, listener: Callable[[SessionView], None]) -> None:
+        """Call ``listener`` with the new view after every change."""
+        self._listeners.append(listener)
+
+    def _set(self, **changes: Any) -> None:
+        self.view = replace(self.view, **changes)
+        for listener in self._listeners:
+            listener(self.view)
+
+    def _fresh_view(self, language: str) -> SessionView:
+        return SessionView(
+            step=Step.ATTRACT,
+            language=language,
+            simulated_card=hasattr(self._terminal, "tap"),
+        )
+
+    # -- navigation ------------------------------------------------------------------
+    def start(self) -> None:
+        """Leave the attract screen."""
+        if self.view.step is Step.ATTRACT:
+            self._set(step=Step.LANGUAGE)
+
+    def choose_language(self, language: str) -> None:
+        """Pick the language on the language screen and go to the services."""
+        self._set(
+            language=language, step=Step.MENU if self.view.step is Step.LANGUAGE else self.view.step
+        )
+
+    def switch_language(self, language: str) -> None:
+        """Change the language on any screen, keeping everything entered."""
+        self._set(language=language)
+
+    def choose_service(self, service: str) -> None:
+        """Open a service from the menu."""
+        if service == FINE_SERVICE and self.view.step is Step.MENU:
+            self._set(step=Step.NOTICE_ENTRY, typed="", message=None)
+
+    def back(self) -> None:
+        """Go back one screen (cancelling a payment still waiting for the card)."""
+        step = self.view.step
+        if self.view.busy:
+            return
+        if step is Step.PAYMENT:
+            self.cancel_payment()
+            return
+        previous = {
+            Step.LANGUAGE: Step.ATTRACT,
+            Step.MENU: Step.LANGUAGE,
+            Step.NOTICE_ENTRY: Step.NOTICE_DETAILS if self.view.notices else Step.MENU,
+            Step.NOTICE_DETAILS: Step.MENU,
+        }.get(step)
+        if previous is Step.MENU:
+            self._set(step=previous, typed="", notices=(), quote=None, message=None)
+        elif previous is not None:
+            self._set(step=previous, message=None)
+
+    def wipe(self) -> None:
+        """Forget everything the citizen entered and return to the attract screen."""
+        self._generation += 1
+        if self.view.step is Step.PAYMENT and self.view.payment_phase is PaymentPhase.WAITING_CARD:
+            self._terminal.cancel_wait()
+        self._busy_since = None
+        self.view = self._fresh_view(self._default_language)
+        self._set()
+        logger.info("visit wiped")
+
+    # -- notice entry ----------------------------------------------------------------
+    def press_key(self, digit: str) -> None:
+        """Type one digit on the keypad."""
+        if digit.isdigit() and len(self.view.typed) < MAX_TYPED and not self.view.busy:
+            self._set(typed=self.view.typed + digit, message=None)
+
+    def erase(self) -> None:
+        """Erase the last digit typed."""
+        if not self.view.busy:
+            self._set(typed=self.view.typed[:-1], message=None)
+
+    def submit_notice(self) -> None:
+        """Look up the typed notice; a malformed number is refused on the spot."""
+        if self.view.busy or self.view.step is not Step.NOTICE_ENTRY:
+            return
+        try:
+            normalize_notice_number(self.view.typed)
+        except KioskError as err:
+            self._set(message=message_key(err.code))
+            return
+        typed, chosen = self.view.typed, self.view.notices
+        self._run(lambda: self._fines.look_up(typed, chosen), self._notice_found)
+
+    def _notice_found(self, notice: Notice) -> None:
+        notices = (*self.view.notices, notice)
+        self._set(
+            notices=notices,
+            quote=self._fines.quote(notices),
+            typed="",
+            step=Step.NOTICE_DETAILS,
+            message=None,
+        )
+
+    def add_another(self) -> None:
+        """Go back to the keypad to add another notice to the same payment."""
+        if self.view.step is Step.NOTICE_DETAILS and not self.view.busy:
+            self._set(step=Step.NOTICE_ENTRY, typed="", message=None)
+
+    # -- payment ---------------------------------------------------------------------
+    def pay(self) -> None:
+        """Open the transaction and wait for the citizen's card."""
+        quote = self.view.quote
+        if (
+            self.view.busy
+            or quote is None
+            or self.view.step not in (Step.NOTICE_DETAILS, Step.PAYMENT)
+        ):
+            return
+        if self.view.step is Step.PAYMENT and self.view.payment_phase in (
+            PaymentPhase.WAITING_CARD,
+            PaymentPhase.PROCESSING,
+        ):
+            return
+        language = self.view.language
+        self._set(step=Step.PAYMENT, payment_phase=PaymentPhase.WAITING_CARD, message=None)
+
+        def take_payment() -> SagaResult:
+            record = self._runner.open(FINE_SERVICE, language, quote.items(), quote.kiosk_fee_cents)
+            return self._runner.pay(record)
+
+        self._run(take_payment, self._payment_done, busy=False)
+
+    def tap_card(self) -> None:
+        """Tap the simulated card on the terminal (simulated terminals only)."""
+        if self.view.payment_phase is PaymentPhase.WAITING_CARD and self.view.simulated_card:
+            self._begin_wait()
+            self._set(payment_phase=PaymentPhase.PROCESSING, busy=True)
+            self._terminal.tap()
+
+    def cancel_payment(self) -> None:
+        """Stop waiting for the card; nothing is charged."""
+        if self.view.payment_phase is PaymentPhase.WAITING_CARD:
+            self._terminal.cancel_wait()
+        elif self.view.payment_phase in (PaymentPhase.DECLINED, PaymentPhase.FAILED):
+            self._set(step=Step.NOTICE_DETAILS, payment_phase=None, message=None)
+
+    def _payment_done(self, result: SagaResult) -> None:
+        record = result.record
+        if record.state in (
+            SagaState.DONE,
+            SagaState.RECEIPT_PRINTED,
+            SagaState.POST_QUEUED,
+            SagaState.CAPTURE_QUEUED,
+        ):
+            self._set(step=Step.RECEIPT, record=record, receipt=result.receipt, payment_phase=None)
+        elif record.state is SagaState.DECLINED:
+            code = record.failure_code or "card_declined"
+            self._set(payment_phase=PaymentPhase.DECLINED, message=message_key(code), record=record)
+        elif record.failure_code == "payment_cancelled":
+            self._set(step=Step.NOTICE_DETAILS, payment_phase=None, message=None)
+        else:
+            self._set(
+                payment_phase=PaymentPhase.FAILED, message="error.payment_failed", record=record
+            )
+
+    def finish(self) -> None:
+        """Leave the receipt screen for the thank-you screen."""
+        if self.view.step is Step.RECEIPT:
+            self._set(step=Step.THANK_YOU)
+
+    # -- running slow work -----------------------------------------------------------
+    def _begin_wait(self) -> None:
+        self._busy_since = self._monotonic()
+
+    def _end_wait(self) -> None:
+        if self._busy_since is not None:
+            self.waits.append((self.view.step.value, self._monotonic() - self._busy_since))
+            self._busy_since = None
+
+    def _run(
+        self, job: Callable[[], Any], on_result: Callable[[Any], None], busy: bool = True
+    ) -> None:
+        generation = self._generation
+        if busy:
+            self._begin_wait()
+            self._set(busy=True, message=None)
+
+        def done(outcome: Any) -> None:
+            if generation != self._generation:
+                return  # the visit was wiped meanwhile
+            self._end_wait()
+            self._set(busy=False)
+            if isinstance(outcome, KioskError):
+                self._set(message=message_key(outcome.code))
+            elif isinstance(outcome, BaseException):
+                logger.error("unexpected failure", exc_info=outcome)
+                self._set(message="error.generic")
+            else:
+                on_result(outcome)
+
+        self._worker.submit(job, done)

@@ -1,0 +1,189 @@
+"""The Kivy application: screens render the session's view; touches become intents."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from importlib import resources
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.lang import Builder
+from kivy.properties import StringProperty
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+from kiosk_app.bootstrap import Kiosk
+from kiosk_app.config import UiConfig
+from kiosk_app.i18n import LANGUAGES, Translator
+from kiosk_app.inactivity import InactivityGuard, Nudge
+from kiosk_app.screens import SCREENS
+from kiosk_app.screens.attract.screen import AttractScreen
+from kiosk_app.screens.language.screen import LanguageScreen
+from kiosk_app.screens.menu.screen import MenuScreen
+from kiosk_app.screens.more_time.screen import MoreTimePrompt
+from kiosk_app.screens.notice_details.screen import NoticeDetailsScreen
+from kiosk_app.screens.notice_entry.screen import NoticeEntryScreen
+from kiosk_app.screens.payment.screen import PaymentScreen
+from kiosk_app.screens.receipt.screen import ReceiptScreen
+from kiosk_app.screens.thank_you.screen import ThankYouScreen
+from kiosk_app.session import CitizenSession, SessionView, Step
+from kiosk_app.ui.theme import Theme
+from kiosk_app.worker import ThreadWorker
+
+logger = logging.getLogger(__name__)
+
+SCREEN_CLASSES = {
+    "attract": AttractScreen,
+    "language": LanguageScreen,
+    "menu": MenuScreen,
+    "notice_entry": NoticeEntryScreen,
+    "notice_details": NoticeDetailsScreen,
+    "payment": PaymentScreen,
+    "receipt": ReceiptScreen,
+    "thank_you": ThankYouScreen,
+}
+_QUIET_STEPS = (Step.ATTRACT, Step.THANK_YOU)
+
+
+class KioskApp(App):  # type: ignore[misc]
+    """The kiosk's touchscreen."""
+
+    language = StringProperty("fr")
+
+    def __init__(
+        self, kiosk: Kiosk, ui: UiConfig, on_started: Callable[[KioskApp], None] | None = None
+    ) -> None:
+        super().__init__()
+        self.title = "Kiosk"
+        self.kiosk = kiosk
+        self.ui = ui
+        self.theme = Theme()
+        self.worker = ThreadWorker(post=lambda fn: Clock.schedule_once(lambda _dt: fn(), 0))
+        self.session = CitizenSession(
+            fines=kiosk.fines,
+            runner=kiosk.runner,
+            terminal=kiosk.terminal,
+            worker=self.worker,
+            default_language=ui.default_language,
+        )
+        self.language = ui.default_language
+        self.guard = InactivityGuard(ui.inactivity_seconds, ui.prompt_seconds)
+        self._translators = {language: Translator(language) for language in LANGUAGES}
+        self._prompt: MoreTimePrompt | None = None
+        self._thank_you_event: Any = None
+        self._on_started = on_started
+        self.resumed: list[Any] | None = None
+        """Transactions finished at start from the journal (None until that is done)."""
+
+    # -- texts used by the .kv files -------------------------------------------------
+    def translator(self, language: str) -> Translator:
+        """Return the translator for ``language``."""
+        return self._translators[language]
+
+    def tr(self, key: str, language: str | None = None, **values: str) -> str:
+        """Return the text for ``key`` (kv files pass ``app.language`` to rebind on change)."""
+        return self._translators[language or self.language].text(key, **values)
+
+    # -- life cycle --------------------------------------------------------------------
+    def build(self) -> ScreenManager:
+        """Load the layouts and create the screens."""
+        package = resources.files("kiosk_app")
+        Builder.load_file(str(package / "ui" / "widgets.kv"))
+        for name in (*SCREENS, "more_time"):
+            Builder.load_file(str(package / "screens" / name / "screen.kv"))
+        manager = ScreenManager(transition=NoTransition())
+        for name in SCREENS:
+            manager.add_widget(SCREEN_CLASSES[name](name=name))
+        self.session.subscribe(self._render)
+        return manager
+
+    def on_start(self) -> None:
+        """Start the worker, finish interrupted transactions, watch for inactivity."""
+        self.worker.start()
+        Window.bind(on_touch_down=self._on_touch)
+        Clock.schedule_interval(self._poll_guard, 0.25)
+        started = datetime.now(UTC).isoformat()
+        self.worker.submit(lambda: self.kiosk.runner.resume_unfinished(started), self._resumed)
+        self._render(self.session.view)
+        if self._on_started is not None:
+            self._on_started(self)
+
+    def on_stop(self) -> None:
+        """Stop the worker threads."""
+        self.worker.stop()
+
+    def _resumed(self, outcome: Any) -> None:
+        if isinstance(outcome, BaseException):
+            logger.error("resuming interrupted transactions failed", exc_info=outcome)
+            self.resumed = []
+            return
+        self.resumed = list(outcome)
+        if self.resumed:
+            logger.info("finished %d interrupted transaction(s)", len(self.resumed))
+
+    # -- rendering ---------------------------------------------------------------------
+    def _render(self, view: SessionView) -> None:
+        self.language = view.language
+        manager = self.root
+        if manager.current != view.step.value:
+            manager.current = view.step.value
+            logger.info("screen %s", view.step.value)
+        manager.current_screen.render(view, self)
+        if view.step in _QUIET_STEPS or view.busy:
+            self.guard.disarm()
+            self._close_prompt()
+        elif not self.guard.armed:
+            self.guard.touched(time.monotonic())
+        self._schedule_thank_you(view)
+
+    def _schedule_thank_you(self, view: SessionView) -> None:
+        if view.step is Step.THANK_YOU and self._thank_you_event is None:
+            self._thank_you_event = Clock.schedule_once(
+                lambda _dt: self._leave_thank_you(), self.ui.thank_you_seconds
+            )
+
+    def _leave_thank_you(self) -> None:
+        self._thank_you_event = None
+        if self.session.view.step is Step.THANK_YOU:
+            self.session.wipe()
+
+    # -- inactivity ---------------------------------------------------------------------
+    def _on_touch(self, _window: Any, _touch: Any) -> bool:
+        if self.guard.armed:
+            self.guard.touched(time.monotonic())
+        return False
+
+    def _poll_guard(self, _dt: float) -> None:
+        now = time.monotonic()
+        nudge = self.guard.poll(now)
+        if nudge is Nudge.ASK:
+            self._prompt = MoreTimePrompt()
+            self._prompt.open(animation=False)
+        elif nudge is Nudge.WIPE:
+            self._close_prompt()
+            self.session.wipe()
+        if self._prompt is not None:
+            if not self.guard.asking:
+                self._close_prompt()
+            else:
+                seconds = str(round(self.guard.seconds_left(now)))
+                self._prompt.countdown_text = self.tr("more_time.countdown", seconds=seconds)
+
+    def more_time(self) -> None:
+        """The citizen asked for more time."""
+        self.guard.touched(time.monotonic())
+        self._close_prompt()
+
+    def _close_prompt(self) -> None:
+        if self._prompt is not None:
+            self._prompt.dismiss(animation=False)
+            self._prompt = None
+
+    @property
+    def prompt(self) -> MoreTimePrompt | None:
+        """Return the "need more time?" prompt while it is open."""
+        return self._prompt

@@ -1,0 +1,26 @@
+"""Configure Kivy before its window exists: lockdown settings and where it keeps its files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from kiosk_app.config import UiConfig
+
+
+def configure_kivy(ui: UiConfig, kivy_home: Path) -> None:
+    """Set Kivy's environment and config; call before importing any Kivy window module."""
+    os.environ["KIVY_NO_ARGS"] = "1"  # Kivy must not eat the kiosk's command line
+    os.environ["KIVY_NO_FILELOG"] = "1"
+    os.environ["KIVY_LOG_MODE"] = "PYTHON"  # our logging config, not Kivy's console handler
+    os.environ["KIVY_HOME"] = str(kivy_home)
+    kivy_home.mkdir(parents=True, exist_ok=True)
+    from kivy.config import Config
+
+    Config.set("graphics", "fullscreen", "auto" if ui.fullscreen else "0")
+    Config.set("graphics", "width", str(ui.width))
+    Config.set("graphics", "height", str(ui.height))
+    Config.set("graphics", "resizable", "0")
+    Config.set("kivy", "exit_on_escape", "0")
+    Config.set("kivy", "log_level", "warning")
+    Config.set("input", "mouse", "mouse,disable_multitouch")

@@ -1,0 +1,1 @@
+"""Drive the real UI as a citizen would, and measure the visit."""

@@ -1,0 +1,108 @@
+"""Run one walkthrough: start the kiosk on a screen, play the citizen, report the visit."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from kiosk_app.config import KioskConfig
+from kiosk_app.walkthrough.answers import FineAnswers
+from kiosk_app.walkthrough.klm import KEY_SECONDS, READ_SECONDS, TAP_SECONDS
+
+logger = logging.getLogger(__name__)
+
+
+def run_walkthrough(
+    config: KioskConfig,
+    service: str,
+    answers: FineAnswers,
+    *,
+    screenshots: Path | None = None,
+    receipt_out: Path | None = None,
+) -> dict[str, Any]:
+    """Play ``answers`` through the real UI and return the walkthrough's JSON report."""
+    from kiosk_app.ui.display import screen
+    from kiosk_app.ui.kivy_setup import configure_kivy
+
+    ui = replace(config.ui, default_language=answers.language)
+    with tempfile.TemporaryDirectory(prefix="kiosk-kivy-") as kivy_home:
+        configure_kivy(ui, Path(kivy_home))
+        with screen(ui.width, ui.height):
+            return _play(replace(config, ui=ui), service, answers, screenshots, receipt_out)
+
+
+def _play(
+    config: KioskConfig,
+    service: str,
+    answers: FineAnswers,
+    screenshots: Path | None,
+    receipt_out: Path | None,
+) -> dict[str, Any]:
+    from kivy.clock import Clock
+
+    from device_drivers.sim.payment_terminal import SimulatedPaymentTerminal
+    from device_drivers.sim.printer import SimulatedPrinter
+    from kiosk_app.bootstrap import build_kiosk
+    from kiosk_app.ui.app import KioskApp
+    from kiosk_app.walkthrough.citizens import fine_citizen
+    from kiosk_app.walkthrough.driver import Driver, DriverResult
+
+    kiosk = build_kiosk(config)
+    if isinstance(kiosk.terminal, SimulatedPaymentTerminal):
+        kiosk.terminal.hold_card(answers.card)
+    if screenshots is not None:
+        screenshots.mkdir(parents=True, exist_ok=True)
+    outcome: dict[str, DriverResult] = {}
+
+    def started(app: KioskApp) -> None:
+        def done(result: DriverResult) -> None:
+            outcome["result"] = result
+            stop_when_resumed()
+
+        def stop_when_resumed(*_args: Any) -> None:
+            # Transactions interrupted by an earlier crash are finished at start; the
+            # report says how many, so wait for that to end before closing.
+            if app.resumed is None:
+                Clock.schedule_once(stop_when_resumed, 0.1)
+            else:
+                app.stop()
+
+        # Kivy's Clock holds bound methods weakly: the app keeps the driver alive.
+        app.driver = Driver(app, fine_citizen(answers), done, screenshots)
+        app.driver.start()
+
+    app = KioskApp(kiosk, config.ui, on_started=started)
+    try:
+        app.run()
+    finally:
+        kiosk.close()
+    result = outcome.get("result") or DriverResult(error="the kiosk stopped before the end")
+    record = app.session.view.record
+    report: dict[str, Any] = {
+        "service": service,
+        "language": answers.language,
+        "completed": result.completed,
+        "outcome": result.outcome,
+        "reference": record.reference if record is not None and result.completed else None,
+        "screens": [visit.as_json() for visit in result.log.visits],
+        **result.log.totals(),
+        "model": {
+            "read_seconds": READ_SECONDS,
+            "tap_seconds": TAP_SECONDS,
+            "key_seconds": KEY_SECONDS,
+        },
+        "resumed_transactions": len(app.resumed or []),
+        "error": result.error,
+    }
+    if screenshots is not None:
+        report["screenshots"] = result.screenshots
+    if isinstance(kiosk.printer, SimulatedPrinter) and kiosk.printer.jobs:
+        if receipt_out is not None:
+            receipt_out.write_bytes(kiosk.printer.jobs[-1])
+        report["receipt_printed"] = True
+    else:
+        report["receipt_printed"] = False
+    return report
