@@ -1,0 +1,36 @@
+# The two commands: `make demo` and `make test`. Both install what they need first
+# (Debian packages from system-packages.txt, then .venv/ with the project).
+.DEFAULT_GOAL := help
+BIN := .venv/bin
+
+.PHONY: help setup demo test lint bench walkthrough openapi clean
+
+help:
+	@echo "make demo   - install, then run the kiosk on its embedded defaults"
+	@echo "make test   - install, then lint and run the whole test suite"
+	@echo "make lint   - ruff, mypy and the layering check"
+	@echo "make bench  - walkthrough timings (bench/walkthrough.py)"
+
+setup:
+	@bash scripts/setup.sh
+
+demo: setup
+	$(BIN)/kiosk demo
+
+test: setup lint
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/pytest -q -p no:cacheprovider tests/test_architecture.py
+
+bench: setup
+	$(BIN)/python bench/walkthrough.py
+
+openapi: setup
+	$(BIN)/ministry-sandbox openapi > ministry_sandbox/openapi.json
+
+clean:
+	rm -rf .venv demo-output screenshots .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,112 @@
+"""French and English are complete: every text the kiosk shows comes from both catalogs."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from kiosk_app.i18n import LANGUAGES, Translator, catalog
+from kiosk_app.session import KNOWN_ERRORS
+
+ROOT = Path(__file__).resolve().parent.parent
+KEY = r"[a-z_]+(?:\.[a-z0-9_]+)+"
+# Same in both languages on purpose: names of card brands and of the languages themselves.
+SAME_IN_BOTH = {
+    "receipt.date",
+    "card.brand.visa",
+    "card.brand.mastercard",
+    "card.brand.amex",
+    "card.brand.interac",
+}
+
+
+NOT_UI = {"config.py", "cli.py"}  # dotted config keys and file names, not message ids
+
+
+def keys_used_in_code() -> set[str]:
+    """Return message ids named literally in the kiosk's Python and kv files."""
+    used: set[str] = set()
+    for path in [
+        *ROOT.glob("kiosk_app/**/*.kv"),
+        *ROOT.glob("kiosk_app/**/*.py"),
+        *ROOT.glob("transactions/**/*.py"),
+    ]:
+        if path.name in NOT_UI:
+            continue
+        text = path.read_text(encoding="utf-8")
+        used |= set(re.findall(rf"""(?:tr|text)\(\s*['"]({KEY})['"]""", text))
+        used |= set(
+            re.findall(r"""['"]((?:receipt_screen|receipt|error|card)\.[a-z0-9_.]+)['"]""", text)
+        )
+    return {key for key in used if "{" not in key}
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_key_the_code_uses_is_in_both_catalogs() -> None:
+    used = keys_used_in_code()
+    assert len(used) > 40
+    for language in LANGUAGES:
+        missing = sorted(used - set(catalog(language)))
+        assert not missing, f"missing in {language}: {missing}"
+
+
+def test_keys_built_at_run_time_exist_for_every_jurisdiction_and_card_brand() -> None:
+    from transactions.fines.notices import JURISDICTIONS
+    from transactions.payment import CARD_BRANDS
+
+    for language in LANGUAGES:
+        for jurisdiction in JURISDICTIONS.values():
+            assert catalog(language).get(f"receipt.fine.jurisdiction.{jurisdiction}")
+        for brand in CARD_BRANDS:
+            assert catalog(language).get(f"card.brand.{brand}")
+
+
+def test_every_error_the_citizen_can_meet_has_a_message() -> None:
+    for language in LANGUAGES:
+        for code in (*KNOWN_ERRORS, "generic"):
+            assert catalog(language).get(f"error.{code}"), f"error.{code} in {language}"
+
+
+def test_both_catalogs_have_the_same_keys_all_translated() -> None:
+    french, english = catalog("fr"), catalog("en")
+    assert set(french) == set(english)
+    untranslated = [k for k in french if not french[k] or not english[k]]
+    assert not untranslated
+    same = sorted(k for k in french if french[k] == english[k] and k not in SAME_IN_BOTH)
+    assert not same, f"identical in both languages (untranslated?): {same}"
+
+
+@pytest.mark.parametrize("key", sorted(catalog("fr")))
+def test_placeholders_match_between_languages(key: str) -> None:
+    assert placeholders(catalog("fr")[key]) == placeholders(catalog("en")[key])
+
+
+def test_no_literal_text_in_kv_files() -> None:
+    literal = []
+    for path in ROOT.glob("kiosk_app/**/*.kv"):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            match = re.match(r"\s*text:\s*(.+)", line)
+            value = match.group(1) if match else ""
+            if re.search(r"""['"][A-Za-zÀ-ÿ]{2,}""", value) and "app.tr(" not in value:
+                literal.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert not literal, "\n".join(literal)
+
+
+def test_money_and_dates_follow_each_language() -> None:
+    fr, en = Translator("fr"), Translator("en")
+    assert fr.money(12600).replace("\u00a0", " ") == "126,00 $"
+    assert en.money(12600) == "$126.00"
+    assert fr.date("2026-12-15") == "15 décembre 2026"
+    assert en.date("2026-12-15") == "December 15, 2026"
+    assert "déc." in fr.timestamp("2026-12-15T19:30:00+00:00")
+    assert "14 h 30" in fr.timestamp("2026-12-15T19:30:00+00:00")  # Toronto time, French style
+
+
+def test_a_missing_key_shows_the_key_rather_than_crashing() -> None:
+    assert Translator("fr").text("no.such.key") == "no.such.key"

@@ -1,0 +1,59 @@
+"""The command line: every command documents itself, and bad input gets a clear message."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from kiosk_runs import KIOSK, kiosk_env
+
+from kiosk_app.cli import build_parser
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [KIOSK, *args], capture_output=True, text=True, timeout=60, env=kiosk_env(), check=False
+    )
+
+
+@pytest.mark.parametrize("command", ["run", "demo", "walkthrough"])
+def test_every_command_has_help_with_a_description(command: str) -> None:
+    done = run(command, "--help")
+    assert done.returncode == 0
+    actions = build_parser()._subparsers._group_actions  # type: ignore[union-attr]
+    description = actions[0].choices[command].description  # type: ignore[index]
+    assert description
+    assert len(description) > 40
+    assert description.split()[0] in done.stdout
+
+
+def test_the_top_level_help_lists_the_commands() -> None:
+    done = run("--help")
+    assert done.returncode == 0
+    for command in ("run", "demo", "walkthrough"):
+        assert command in done.stdout
+
+
+def test_a_bad_config_file_stops_with_the_key_and_the_fix(tmp_path: Path) -> None:
+    config = tmp_path / "kiosk.toml"
+    config.write_text('[ui]\ndefault_language = "es"\n', encoding="utf-8")
+    done = run("walkthrough", "fine", "--config", str(config))
+    assert done.returncode == 2
+    assert "ui.default_language" in done.stderr
+    assert "fr, en" in done.stderr
+
+
+def test_a_bad_answers_file_names_the_field(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps({"language": "fr", "notice_numbers": []}), encoding="utf-8")
+    done = run("walkthrough", "fine", "--answers", str(answers))
+    assert done.returncode == 2
+    assert "notice_numbers" in done.stderr
+
+
+def test_run_without_a_display_points_to_the_demo() -> None:
+    done = run("run")
+    assert done.returncode == 2
+    assert "kiosk demo" in done.stderr

@@ -1,0 +1,98 @@
+"""The kiosk's TOML config: embedded defaults, and errors that name the key and the fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kiosk_app.bootstrap import build_kiosk
+from kiosk_app.config import ConfigError, KioskConfig, load_config, parse_config
+
+
+def test_no_file_means_the_embedded_demo_defaults() -> None:
+    config = load_config(None)
+    assert config.uses_embedded_sandbox
+    assert config.payment_terminal.driver == "simulated"
+    assert config.printer.driver == "simulated"
+    assert config.ui.inactivity_seconds == 45
+    assert config.ui.prompt_seconds == 20
+    assert config.ui.fullscreen
+
+
+def test_a_full_file_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(
+        """
+[kiosk]
+id = "bibliothèque-gatineau-02"
+data_dir = "/var/lib/kiosk"
+[backend]
+url = "http://127.0.0.1:8700/"
+read_timeout = 4
+[ui]
+default_language = "en"
+fullscreen = false
+[devices.payment_terminal]
+driver = "simulated"
+card_last4 = "0005"
+""",
+        encoding="utf-8",
+    )
+    config = load_config(path)
+    assert config.kiosk_id == "bibliothèque-gatineau-02"
+    assert config.backend_url == "http://127.0.0.1:8700"
+    assert config.read_timeout == 4.0
+    assert config.ui.default_language == "en"
+    assert config.payment_terminal.options == {"card_last4": "0005"}
+    assert config.database_path == Path("/var/lib/kiosk/kiosk.db")
+
+
+@pytest.mark.parametrize(
+    ("raw", "names"),
+    [
+        ({"ui": {"default_language": "de"}}, ["ui.default_language", "fr, en"]),
+        ({"ui": {"inactivity_seconds": -3}}, ["ui.inactivity_seconds", "from 1"]),
+        ({"ui": {"fullscreen": "yes"}}, ["ui.fullscreen", "true or false"]),
+        ({"backend": {"url": "ftp://x"}}, ["backend.url", "http://"]),
+        ({"kiosk": {"idd": "x"}}, ["kiosk.idd", "spelling"]),
+        ({"printers": {}}, ["[printers]", "known sections"]),
+        ({"devices": {"printer": "simulated"}}, ["devices.printer", "driver"]),
+    ],
+)
+def test_a_bad_value_names_the_key_and_the_fix(raw: dict[str, object], names: list[str]) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(raw)
+    for name in names:
+        assert name in str(caught.value)
+
+
+def test_a_missing_or_broken_file_says_so(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no such file"):
+        load_config(tmp_path / "absent.toml")
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[kiosk\nid=", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(broken)
+
+
+def test_an_unknown_driver_stops_the_start_and_lists_the_known_ones(tmp_path: Path) -> None:
+    config = parse_config(
+        {
+            "backend": {"url": "http://127.0.0.1:9"},
+            "kiosk": {"data_dir": str(tmp_path)},
+            "devices": {"printer": {"driver": "escpos-bluetooth"}},
+        }
+    )
+    with pytest.raises(ConfigError, match=r"escpos-bluetooth.*simulated"):
+        build_kiosk(config)
+
+
+def test_the_composition_root_builds_a_working_kiosk_on_defaults(tmp_path: Path) -> None:
+    kiosk = build_kiosk(KioskConfig(data_dir=tmp_path))
+    try:
+        notice = kiosk.fines.look_up("10 004215873 1")
+        assert notice.amount_due_cents == 12500
+        assert kiosk.database.schema_version() == 1
+    finally:
+        kiosk.close()
