@@ -7,18 +7,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from ministry_sandbox.testing import SandboxClient, serve_sandbox
+from ministry_sandbox.testing import SandboxClient
 from transactions.errors import BackendError, BackendUnavailable
 from transactions.fines.notices import FinePosting
 from transactions.ministries.fines_client import HttpMinistryGateway
 from transactions.ministries.http import Timeouts
 from transactions.ministries.payments_client import HttpPaymentGateway
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[SandboxClient]:
-    with serve_sandbox() as client:
-        yield client
 
 
 @pytest.fixture(autouse=True)

@@ -5,22 +5,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from importlib import resources
 from typing import Any
 
 import pytest
 
 from ministry_sandbox.cli import main
-from ministry_sandbox.testing import SandboxClient, serve_sandbox
+from ministry_sandbox.testing import SandboxClient
 
 REGENERATE = "regenerate it with: ministry-sandbox openapi > ministry_sandbox/openapi.json"
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[SandboxClient]:
-    with serve_sandbox() as client:
-        yield client
 
 
 def committed_text() -> str:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fakes import FakeClock, FakeTexts
 
 from device_drivers.sim.payment_terminal import SimulatedCard, SimulatedPaymentTerminal
 from device_drivers.sim.printer import SimulatedPrinter
-from ministry_sandbox.testing import SandboxClient, serve_sandbox
+from ministry_sandbox.testing import SandboxClient
 from offline_store.database import KioskDatabase
 from offline_store.journal import SqliteJournal
 from transactions.fines.service import FinePayments, FineSteps
@@ -20,12 +18,6 @@ from transactions.ministries.payments_client import HttpPaymentGateway
 from transactions.records import TransactionRecord
 from transactions.saga.runner import RetryPolicy, SagaRunner
 from transactions.saga.states import SagaState
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[SandboxClient]:
-    with serve_sandbox() as client:
-        yield client
 
 
 class Kiosk:

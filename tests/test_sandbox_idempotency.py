@@ -6,7 +6,6 @@ import json
 import string
 import threading
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,16 +13,10 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ministry_sandbox.testing import SandboxClient, serve_sandbox
+from ministry_sandbox.testing import SandboxClient
 
 PAYMENTS = "/fines/v1/payments"
 AUTHORIZATIONS = "/payments/v1/authorizations"
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[SandboxClient]:
-    with serve_sandbox() as client:
-        yield client
 
 
 def new_key(step: str = "pay") -> str:

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from ministry_sandbox.testing import SandboxClient, serve_sandbox
+from ministry_sandbox.testing import SandboxClient
 
 AUTHORIZATIONS = "/payments/v1/authorizations"
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[SandboxClient]:
-    with serve_sandbox() as client:
-        yield client
 
 
 def new_key(step: str) -> str:

@@ -8,22 +8,15 @@ import signal
 import sqlite3
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from kiosk_runs import KIOSK, kiosk_env, walkthrough
 
-from ministry_sandbox.testing import SandboxClient, serve_sandbox
+from ministry_sandbox.testing import SandboxClient
 
 pytestmark = pytest.mark.ui
 POSTING_LATENCY_MS = 4000
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[SandboxClient]:
-    with serve_sandbox() as client:
-        yield client
 
 
 def journal_rows(db: Path, query: str) -> list[tuple[object, ...]]:

@@ -4,22 +4,15 @@ from __future__ import annotations
 
 import re
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from kiosk_runs import walkthrough
 
 from device_drivers.escpos.decode import decode_job
-from ministry_sandbox.testing import SandboxClient, serve_sandbox
+from ministry_sandbox.testing import SandboxClient
 
 pytestmark = pytest.mark.ui
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[SandboxClient]:
-    with serve_sandbox() as client:
-        yield client
 
 
 def ledger_of(sandbox: SandboxClient, *operations: str) -> list[dict[str, object]]:
