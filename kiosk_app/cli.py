@@ -10,6 +10,7 @@ import argparse
 import json
 import logging
 import os
+import signal
 import sys
 import tempfile
 from dataclasses import replace
@@ -107,8 +108,12 @@ def _run(config: KioskConfig) -> int:
     from kiosk_app.ui.app import KioskApp
 
     kiosk = build_kiosk(config)
+    app = KioskApp(kiosk, config.ui)
+    for number in (signal.SIGTERM, signal.SIGINT):
+        # Stop the UI loop and close the journal cleanly when systemd or a person asks.
+        signal.signal(number, lambda _signum, _frame: app.stop())
     try:
-        KioskApp(kiosk, config.ui).run()
+        app.run()
     finally:
         kiosk.close()
     return 0

@@ -57,3 +57,33 @@ def test_run_without_a_display_points_to_the_demo() -> None:
     done = run("run")
     assert done.returncode == 2
     assert "kiosk demo" in done.stderr
+
+
+@pytest.mark.ui
+def test_the_kiosk_runs_on_a_display_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    import queue
+    import signal
+    import threading
+
+    from kiosk_app.ui.display import screen
+
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'[kiosk]\ndata_dir = "{tmp_path / "state"}"\n', encoding="utf-8")
+    with screen(1080, 1920, virtual=True) as display:
+        kiosk = subprocess.Popen(
+            [KIOSK, "run", "--config", str(config)],
+            env={**kiosk_env(), "DISPLAY": display},
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert kiosk.stderr is not None
+        lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=lambda: [lines.put(x) for x in kiosk.stderr], daemon=True).start()
+        log = ""
+        while "Start application main loop" not in log:
+            log += lines.get(timeout=120)  # the screen is up and taking touches
+        kiosk.send_signal(signal.SIGTERM)
+        assert kiosk.wait(timeout=60) == 0
+    while not lines.empty():
+        log += lines.get()
+    assert "Traceback" not in log
