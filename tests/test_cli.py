@@ -76,9 +76,15 @@ def test_the_kiosk_runs_on_a_display_and_stops_cleanly_on_sigterm(tmp_path: Path
             stderr=subprocess.PIPE,
             text=True,
         )
-        assert kiosk.stderr is not None
+        stderr = kiosk.stderr
+        assert stderr is not None
         lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=lambda: [lines.put(x) for x in kiosk.stderr], daemon=True).start()
+
+        def read() -> None:
+            for line in stderr:
+                lines.put(line)
+
+        threading.Thread(target=read, daemon=True).start()
         log = ""
         while "Start application main loop" not in log:
             log += lines.get(timeout=120)  # the screen is up and taking touches
