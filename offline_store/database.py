@@ -32,7 +32,6 @@ def _v1_journal(db: sqlite_utils.Database) -> None:
             "confirmation": str,
             "failure_code": str,
             "receipt_printed": int,
-            "extra_json": str,
         },
         pk="transaction_id",
     )

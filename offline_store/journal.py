@@ -97,7 +97,6 @@ def _row(record: TransactionRecord) -> dict[str, Any]:
         "confirmation": record.confirmation,
         "failure_code": record.failure_code,
         "receipt_printed": int(record.receipt_printed),
-        "extra_json": json.dumps(record.extra),
     }
 
 
@@ -117,5 +116,4 @@ def _record(row: dict[str, Any]) -> TransactionRecord:
         confirmation=row["confirmation"],
         failure_code=row["failure_code"],
         receipt_printed=bool(row["receipt_printed"]),
-        extra=dict(json.loads(row["extra_json"] or "{}")),
     )

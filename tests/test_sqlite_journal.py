@@ -68,7 +68,6 @@ def test_a_record_comes_back_as_it_was_stored(journal: SqliteJournal) -> None:
         card_last4="0042",
         failure_code="backend_unavailable",
         receipt_printed=True,
-        extra={"note": "reçu imprimé à l'accueil"},
     )
     journal.open_transaction(record)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from transactions.saga.states import SagaState
 
@@ -37,7 +37,6 @@ class TransactionRecord:
     confirmation: str | None = None
     failure_code: str | None = None
     receipt_printed: bool = False
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def ministry_amount_cents(self) -> int:
