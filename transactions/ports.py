@@ -6,9 +6,11 @@ tests use in-memory fakes of the same Protocols.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
+from transactions.devices import CardData, DeviceHealth
 from transactions.fines.notices import FinePosting, Notice, PostingConfirmation
 from transactions.payment import PaymentOutcome, PaymentRequest
 from transactions.receipt import Receipt
@@ -115,4 +117,44 @@ class PaymentGateway(Protocol):
 
     def approved_authorizations(self, merchant_reference: str) -> list[str]:
         """Return the authorizations still approved (neither captured nor voided)."""
+        ...
+
+
+class Device(Protocol):
+    """Every device reports its health, cheaply, and can run a fuller self-test."""
+
+    def health(self) -> DeviceHealth:
+        """Return the device's last known state without disturbing it."""
+        ...
+
+    def self_test(self) -> DeviceHealth:
+        """Exercise the device as a technician would and return what was found."""
+        ...
+
+
+class CardReader(Protocol):
+    """A chip card reader: wait for a card, read its payment application."""
+
+    def read_card(self, timeout: float) -> CardData:
+        """Wait up to ``timeout`` s for a card and return its brand, last four and expiry.
+
+        Raise DeviceError: ``no_card`` (timed out), ``card_removed`` (pulled mid-read),
+        ``card_unreadable`` (malformed answers), ``reader_unavailable``, ``cancelled``.
+        """
+        ...
+
+    def cancel_wait(self) -> None:
+        """Stop waiting for a card."""
+        ...
+
+
+class BarcodeScanner(Protocol):
+    """A scanner that reads the number printed on a notice."""
+
+    def start(self, on_scan: Callable[[str], None]) -> None:
+        """Start reading; ``on_scan`` receives each code read (on the scanner's thread)."""
+        ...
+
+    def stop(self) -> None:
+        """Stop reading and release the port."""
         ...
