@@ -5,8 +5,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from device_drivers.registry import UnknownDriverError, build_payment_terminal, build_printer
+from device_drivers.registry import (
+    UnknownDriverError,
+    build_card_reader,
+    build_payment_terminal,
+    build_printer,
+    build_scanner,
+)
 from kiosk_app.config import ConfigError, KioskConfig
 from kiosk_app.i18n import Translator
 from offline_store.database import KioskDatabase
@@ -17,10 +24,60 @@ from transactions.fines.service import FinePayments, FineSteps
 from transactions.ministries.fines_client import HttpMinistryGateway
 from transactions.ministries.http import Timeouts
 from transactions.ministries.payments_client import HttpPaymentGateway
-from transactions.ports import PaymentTerminal, ReceiptPrinter
+from transactions.ports import (
+    BarcodeScanner,
+    CardReader,
+    PaymentGateway,
+    PaymentTerminal,
+    ReceiptPrinter,
+)
 from transactions.saga.runner import SagaRunner, ServiceSteps
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ConfiguredDevice:
+    """A device as the config names it: its section, its driver and the adapter."""
+
+    name: str
+    driver: str
+    device: Any
+
+
+@dataclass
+class Devices:
+    """The kiosk's hardware (or simulators), built from the config's device sections."""
+
+    terminal: PaymentTerminal
+    printer: ReceiptPrinter
+    card_reader: CardReader | None
+    scanner: BarcodeScanner | None
+    configured: list[ConfiguredDevice]
+
+
+def build_devices(config: KioskConfig, gateway: PaymentGateway) -> Devices:
+    """Return the devices the config names, through the one registry."""
+    try:
+        reader = build_card_reader(config.card_reader.driver, config.card_reader.options)
+        terminal = build_payment_terminal(
+            config.payment_terminal.driver, config.payment_terminal.options, gateway, reader
+        )
+        printer = build_printer(config.printer.driver, config.printer.options)
+        scanner = build_scanner(config.scanner.driver, config.scanner.options)
+    except UnknownDriverError as err:
+        raise ConfigError(str(err)) from err
+    configured = [
+        ConfiguredDevice(name, section.driver, device)
+        for name, section, device in (
+            ("card_reader", config.card_reader, reader),
+            ("payment_terminal", config.payment_terminal, terminal),
+            ("printer", config.printer, printer),
+            ("scanner", config.scanner, scanner),
+        )
+        if device is not None
+    ]
+    return Devices(terminal, printer, reader, scanner, configured)
 
 
 @dataclass
@@ -33,9 +90,18 @@ class Kiosk:
     journal: SqliteJournal
     runner: SagaRunner
     fines: FinePayments
-    terminal: PaymentTerminal
-    printer: ReceiptPrinter
+    devices: Devices
     _closers: list[Callable[[], None]] = field(default_factory=list)
+
+    @property
+    def terminal(self) -> PaymentTerminal:
+        """Return the payment terminal."""
+        return self.devices.terminal
+
+    @property
+    def printer(self) -> ReceiptPrinter:
+        """Return the receipt printer."""
+        return self.devices.printer
 
     def close(self) -> None:
         """Stop what the kiosk started (the embedded sandbox) and close the database."""
@@ -57,24 +123,21 @@ def build_kiosk(config: KioskConfig) -> Kiosk:
         logger.info("embedded sandbox backends at %s", backend_url)
     timeouts = Timeouts(connect=config.connect_timeout, read=config.read_timeout)
     ministry = HttpMinistryGateway(backend_url, timeouts)
-    gateway = HttpPaymentGateway(backend_url, timeouts)
     try:
-        terminal = build_payment_terminal(
-            config.payment_terminal.driver, config.payment_terminal.options, gateway
-        )
-        printer = build_printer(config.printer.driver, config.printer.options)
-    except UnknownDriverError as err:
+        devices = build_devices(config, HttpPaymentGateway(backend_url, timeouts))
+    except ConfigError:
         for closer in closers:
             closer()
-        raise ConfigError(str(err)) from err
+        raise
     database = KioskDatabase(config.database_path)
     journal = SqliteJournal(database)
-    fine_steps = FineSteps(ministry, config.kiosk_id, Translator)
-    steps: dict[str, ServiceSteps] = {FINE_SERVICE: fine_steps}
+    steps: dict[str, ServiceSteps] = {
+        FINE_SERVICE: FineSteps(ministry, config.kiosk_id, Translator)
+    }
     runner = SagaRunner(
         journal=journal,
-        terminal=terminal,
-        printer=printer,
+        terminal=devices.terminal,
+        printer=devices.printer,
         steps=steps.__getitem__,
         clock=SystemClock(),
     )
@@ -85,7 +148,6 @@ def build_kiosk(config: KioskConfig) -> Kiosk:
         journal=journal,
         runner=runner,
         fines=FinePayments(ministry),
-        terminal=terminal,
-        printer=printer,
+        devices=devices,
         _closers=closers,
     )

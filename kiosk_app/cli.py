@@ -69,6 +69,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--data-dir", type=Path, help="kiosk state folder (default: a fresh temporary one)"
     )
     _add_config(walk)
+
+    diagnose = commands.add_parser(
+        "diagnose",
+        help="check the kiosk for a technician",
+        description="Check the kiosk and say what to fix. Exit code: 0 all good, "
+        "1 degraded, 2 down.",
+    )
+    checks = diagnose.add_subparsers(dest="check", required=True, metavar="CHECK")
+    devices = checks.add_parser(
+        "devices",
+        help="self-test every configured device",
+        description="Self-test every device in the config (card reader: readers, card, ATR, "
+        "EMV read; printer: status; payment terminal: link and status; scanner: port) and "
+        "give a verdict with the fix to try. Exit code: 0 all good, 1 degraded, 2 down.",
+    )
+    _add_config(devices)
+    devices.add_argument("--json", action="store_true", help="print the report as JSON")
     return parser
 
 
@@ -92,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
             return _run(config)
         if args.command == "demo":
             return _demo(config, args.output, args.headless)
+        if args.command == "diagnose":
+            return _diagnose_devices(config, args.json)
         return _walkthrough(config, args)
     except KioskError as err:
         print(f"kiosk: {err}", file=sys.stderr)
@@ -141,6 +160,8 @@ def _demo(config: KioskConfig, output: Path, headless: bool) -> int:
             screenshots=output,
             receipt_out=receipt,
         )
+    if report.get("receipt_png"):
+        print(f"The receipt as printed: {report['receipt_png']}")
     if receipt.exists():
         (output / "receipt.txt").write_text(decode_job(receipt.read_bytes()).text + "\n", "utf-8")
     (output / "walkthrough.json").write_text(
@@ -181,6 +202,32 @@ def _walkthrough(config: KioskConfig, args: argparse.Namespace) -> int:
     if report["error"]:
         return 2
     return 0 if report["completed"] else 1
+
+
+def _diagnose_devices(config: KioskConfig, as_json: bool) -> int:
+    from admin_tools.diagnostics.devices import check_devices, report, verdict
+    from kiosk_app.bootstrap import build_devices
+    from transactions.ministries.payments_client import HttpPaymentGateway
+
+    # Self-tests never reach the gateway; a placeholder URL keeps the sandbox unstarted.
+    gateway = HttpPaymentGateway(config.backend_url or "http://127.0.0.1:9")
+    checks = check_devices(build_devices(config, gateway).configured)
+    if as_json:
+        print(json.dumps(report(checks), indent=2, ensure_ascii=False))
+    else:
+        marks = {"ok": "OK  ", "degraded": "WARN", "down": "DOWN", "unknown": "??  "}
+        for check in checks:
+            line = check.as_json()
+            print(f"[{marks[line['status']]}] {line['name']} ({line['driver']}): {line['detail']}")
+            if line["fix"]:
+                print(f"       fix: {line['fix']}")
+            if "card" in line:
+                card = line["card"]
+                print(
+                    f"       card: {card['brand']} **** {card['last4']}, expires {card['expiry']}"
+                )
+        print(f"verdict: {verdict(checks).value}")
+    return verdict(checks).exit_code
 
 
 def _print_report(report: dict[str, object]) -> None:

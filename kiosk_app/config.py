@@ -56,6 +56,8 @@ class KioskConfig:
     ui: UiConfig = field(default_factory=UiConfig)
     payment_terminal: DeviceConfig = field(default_factory=lambda: DeviceConfig("simulated"))
     printer: DeviceConfig = field(default_factory=lambda: DeviceConfig("simulated"))
+    card_reader: DeviceConfig = field(default_factory=lambda: DeviceConfig("none"))
+    scanner: DeviceConfig = field(default_factory=lambda: DeviceConfig("none"))
 
     @property
     def database_path(self) -> Path:
@@ -110,12 +112,15 @@ def parse_config(raw: dict[str, Any]) -> KioskConfig:
         ui=ui,
         payment_terminal=reader.device("devices.payment_terminal", "simulated"),
         printer=reader.device("devices.printer", "simulated"),
+        card_reader=reader.device("devices.card_reader", "none"),
+        scanner=reader.device("devices.scanner", "none"),
     )
     reader.reject_unknown()
     return config
 
 
 _KNOWN_SECTIONS = {"kiosk", "backend", "ui", "devices"}
+DEVICE_SECTIONS = ("card_reader", "payment_terminal", "printer", "scanner")
 
 
 class _Reader:
@@ -208,6 +213,11 @@ class _Reader:
             if section not in _KNOWN_SECTIONS:
                 known = ", ".join(sorted(_KNOWN_SECTIONS))
                 raise ConfigError(f"unknown section [{section}]; known sections: {known}")
+        devices = self._raw.get("devices", {})
+        for name in devices if isinstance(devices, dict) else ():
+            if name not in DEVICE_SECTIONS:
+                known = ", ".join(DEVICE_SECTIONS)
+                raise ConfigError(f"unknown device [devices.{name}]; known devices: {known}")
         for section, table in self._raw.items():
             if section == "devices" or not isinstance(table, dict):
                 continue

@@ -225,6 +225,20 @@ class CitizenSession:
             message=None,
         )
 
+    def scanned(self, code: str) -> None:
+        """Take a notice number read by the barcode scanner as if typed, and look it up."""
+        if self.view.busy:
+            return
+        if self.view.step is Step.MENU:
+            self.choose_service(FINE_SERVICE)
+        elif self.view.step is Step.NOTICE_DETAILS:
+            self.add_another()
+        if self.view.step is not Step.NOTICE_ENTRY:
+            return  # before the language is chosen, or while paying: not the time
+        digits = "".join(ch for ch in code if ch.isascii() and ch.isdigit())
+        self._set(typed=digits[:MAX_TYPED], message=None)
+        self.submit_notice()
+
     def add_another(self) -> None:
         """Go back to the keypad to add another notice to the same payment."""
         if self.view.step is Step.NOTICE_DETAILS and not self.view.busy:

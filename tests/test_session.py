@@ -207,3 +207,28 @@ def test_seeded_notices_in_the_fakes_match_the_sandbox_data() -> None:
     data = json.loads((resources.files("ministry_sandbox") / "data" / "fines.json").read_text())
     seeded = {f["notice_number"]: f["amount_due_cents"] for f in data["fines"]}
     assert {n.notice_number: n.amount_due_cents for n in SEEDED_NOTICES} == seeded
+
+
+def test_a_scanned_notice_is_looked_up_as_if_typed() -> None:
+    session = make_session(TapTerminal())
+    session.start()
+    session.choose_language("fr")
+    session.scanned("100042158731\r")
+    assert session.view.step.value == "notice_details"
+    assert [n.notice_number for n in session.view.notices] == ["100042158731"]
+    session.scanned("21-000560981-8")
+    assert [n.notice_number for n in session.view.notices] == ["100042158731", "210005609818"]
+
+
+def test_a_scan_before_the_language_is_chosen_is_ignored() -> None:
+    session = make_session(TapTerminal())
+    session.scanned("100042158731")
+    assert session.view.step is Step.ATTRACT
+    assert session.view.notices == ()
+
+
+def test_a_scanned_code_that_is_not_a_notice_is_explained() -> None:
+    session = make_session(TapTerminal())
+    to_keypad(session)
+    session.scanned("ABC-123")
+    assert session.view.message == "error.notice_number_length"

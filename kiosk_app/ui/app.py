@@ -108,13 +108,23 @@ class KioskApp(App):  # type: ignore[misc]
         Clock.schedule_interval(self._poll_guard, 0.25)
         started = datetime.now(UTC).isoformat()
         self.worker.submit(lambda: self.kiosk.runner.resume_unfinished(started), self._resumed)
+        scanner = self.kiosk.devices.scanner
+        if scanner is not None:
+            scanner.start(self._on_scan)
         self._render(self.session.view)
         if self._on_started is not None:
             self._on_started(self)
 
     def on_stop(self) -> None:
-        """Stop the worker threads."""
+        """Stop the scanner and the worker threads."""
+        scanner = self.kiosk.devices.scanner
+        if scanner is not None:
+            scanner.stop()
         self.worker.stop()
+
+    def _on_scan(self, code: str) -> None:
+        """Hand a scanned code (read on the scanner's thread) to the UI thread."""
+        Clock.schedule_once(lambda _dt: self.session.scanned(code), 0)
 
     def _resumed(self, outcome: Any) -> None:
         if isinstance(outcome, BaseException):

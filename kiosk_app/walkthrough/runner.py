@@ -102,6 +102,9 @@ def _play(
     if isinstance(kiosk.printer, SimulatedPrinter) and kiosk.printer.jobs:
         if receipt_out is not None:
             receipt_out.write_bytes(kiosk.printer.jobs[-1])
+        if screenshots is not None:
+            preview = kiosk.printer.save_preview(screenshots)
+            report["receipt_png"] = str(preview) if preview else None
         report["receipt_printed"] = True
     else:
         report["receipt_printed"] = False

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+from kivy.core.image import Image as CoreImage
 from kivy.properties import StringProperty
 
 from kiosk_app.screens.base import KioskScreen
@@ -37,3 +39,14 @@ class ReceiptScreen(KioskScreen):
         self.printed_text = texts.text(
             "receipt_screen.take_receipt" if record.receipt_printed else "receipt_screen.no_receipt"
         )
+        self._show_paper(app, record.receipt_printed)
+
+    def _show_paper(self, app: Any, printed: bool) -> None:
+        """Show the simulated printer's receipt, so a demo shows what would be printed."""
+        png = getattr(app.kiosk.printer, "last_png", None) if printed else None
+        paper = self.ids.paper
+        if png is None:
+            paper.texture, paper.opacity = None, 0
+            return
+        paper.texture = CoreImage(io.BytesIO(png), ext="png").texture
+        paper.opacity = 1

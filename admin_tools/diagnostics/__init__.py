@@ -1,0 +1,1 @@
+"""Technician diagnostics: each check gives a verdict and the fix to try."""
