@@ -60,10 +60,12 @@ references = printable.filter(lambda text: len(text) <= 36)
 
 
 def decode(data: bytes) -> list[Event]:
+    """Return the events a fresh decoder finds in ``data``."""
     return FrameDecoder().feed(data)
 
 
 def frames(events: list[Event]) -> list[bytes]:
+    """Return the payloads of the good frames among ``events``."""
     return [event.payload for event in events if isinstance(event, Frame)]
 
 
@@ -334,3 +336,23 @@ def test_a_single_flipped_bit_in_a_message_frame_is_never_accepted(
         assert len(candidate) < len(payload)
         with pytest.raises(EcrProtocolError):
             parse(candidate)
+
+
+@settings(max_examples=300)
+@given(requests, answers, st.data())
+def test_a_message_with_one_byte_changed_is_refused_or_read_exactly(
+    request_: Request, answer: Answer, data: st.DataObject
+) -> None:
+    for payload, parse, encode in (
+        (encode_request(request_), parse_request, encode_request),
+        (encode_answer(answer), parse_answer, encode_answer),
+    ):
+        position = data.draw(st.integers(0, len(payload) - 1))
+        mutated = (
+            payload[:position] + bytes([data.draw(st.integers(0, 255))]) + payload[position + 1 :]
+        )
+        try:
+            parsed = parse(mutated)
+        except EcrProtocolError:
+            continue
+        assert encode(parsed) == mutated  # type: ignore[arg-type]

@@ -32,24 +32,28 @@ AMOUNT = 12600
 
 @pytest.fixture
 def line() -> Iterator[tuple[str, str]]:
+    """Yield a socat pty pair: the kiosk's end, the terminal's end."""
     with pty_pair() as pair:
         yield pair
 
 
 @pytest.fixture
 def emulator(line: tuple[str, str]) -> Iterator[EcrTerminalEmulator]:
+    """Yield the terminal emulator answering on the terminal's end."""
     with EcrTerminalEmulator(line[1], link_timeout=LINK) as emulator:
         yield emulator
 
 
 @pytest.fixture
 def terminal(line: tuple[str, str]) -> Iterator[EcrSerialTerminal]:
+    """Yield the kiosk's serial terminal on the kiosk's end, with short timeouts."""
     terminal = kiosk_terminal(line[0])
     yield terminal
     terminal.close()
 
 
 def kiosk_terminal(port: str) -> EcrSerialTerminal:
+    """Return a serial terminal on ``port`` with the suite's short timeouts."""
     return EcrSerialTerminal(
         port,
         response_timeout=RESPONSE,
@@ -60,6 +64,7 @@ def kiosk_terminal(port: str) -> EcrSerialTerminal:
 
 
 def sale(amount_cents: int = AMOUNT) -> PaymentRequest:
+    """Return a payment request for a new transaction."""
     reference = str(uuid.uuid4())
     return PaymentRequest(amount_cents, reference, f"{reference}:authorize")
 
@@ -180,6 +185,7 @@ def frames_in(data: bytearray) -> int:
 
 @pytest.fixture
 def spied_terminal(line: tuple[str, str]) -> Iterator[EcrSerialTerminal]:
+    """Yield a serial terminal whose port keeps what the kiosk wrote."""
     SpyingPort.written = bytearray()
     terminal = EcrSerialTerminal(
         line[0],

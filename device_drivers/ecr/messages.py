@@ -248,22 +248,26 @@ class _Fields:
         self._at = 0
 
     def raw(self, width: int) -> str:
+        """Return the next ``width`` characters as they are."""
         value = self._text[self._at : self._at + width]
         self._at += width
         return value
 
     def num(self, width: int, name: str) -> int:
+        """Return the next field as a number of ``width`` digits."""
         value = self.raw(width)
         if not value.isdigit():
             raise EcrProtocolError(f"{name} {value!r} is not {width} digits")
         return int(value)
 
     def text(self, width: int, name: str, *, blank_ok: bool = True) -> str:
+        """Return the next text field without its padding."""
         value = self.raw(width).rstrip(" ")
         _text(value, width, name, blank_ok=blank_ok)
         return value
 
     def enum(self, kind: type[E], width: int, name: str) -> E:
+        """Return the next field as a member of ``kind``."""
         value = self.raw(width)
         try:
             return kind(value)

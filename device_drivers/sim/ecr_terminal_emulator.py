@@ -15,7 +15,6 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from types import TracebackType
 
 import serial
 
@@ -151,12 +150,7 @@ class EcrTerminalEmulator:
         self.start()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
     @property
@@ -296,6 +290,7 @@ class EcrTerminalEmulator:
         try:
             request = parse_request(payload)
         except EcrProtocolError as err:
+            # PROTOCOL.md allows silence here; the emulator never answers E.
             logger.info("emulator got a malformed request and ignores it: %s", err)
             return None
         if self._behaviour is Behaviour.BUSY:
