@@ -125,3 +125,28 @@ def test_the_human_report_shows_each_fix(tmp_path: Path, printer: TcpPrinterEmul
     assert "[DOWN] printer (escpos-network)" in done.stdout
     assert "fix: load paper" in done.stdout
     assert "verdict: degraded" in done.stdout
+
+
+@pytest.mark.parametrize(("silent", "code", "verdict"), [(False, 0, "ok"), (True, 2, "down")])
+def test_a_silent_payment_terminal_means_the_kiosk_is_down(
+    tmp_path: Path, printer: TcpPrinterEmulator, silent: bool, code: int, verdict: str
+) -> None:
+    from serial_pty import pty_pair
+
+    from device_drivers.sim.ecr_terminal_emulator import EcrTerminalEmulator
+
+    with pty_pair(tmp_path) as (kiosk_end, terminal_end), EcrTerminalEmulator(terminal_end) as ecr:
+        if silent:
+            ecr.silence()
+        exit_code, report = diagnose(
+            tmp_path,
+            network_printer(printer.port)
+            + f'[devices.payment_terminal]\ndriver = "ecr-serial"\nport = "{kiosk_end}"\n',
+        )
+    assert (exit_code, report["verdict"]) == (code, verdict)
+    terminal = by_name(report, "payment_terminal")
+    if silent:
+        assert terminal["status"] == "down"
+        assert "serial cable" in terminal["fix"]
+    else:
+        assert terminal["status"] == "ok"

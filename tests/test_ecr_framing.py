@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 import pytest
@@ -338,21 +339,21 @@ def test_a_single_flipped_bit_in_a_message_frame_is_never_accepted(
             parse(candidate)
 
 
+def mutate(payload: bytes, data: st.DataObject) -> bytes:
+    """Return ``payload`` with one byte replaced by any other value."""
+    position = data.draw(st.integers(0, len(payload) - 1))
+    return payload[:position] + bytes([data.draw(st.integers(0, 255))]) + payload[position + 1 :]
+
+
 @settings(max_examples=300)
 @given(requests, answers, st.data())
 def test_a_message_with_one_byte_changed_is_refused_or_read_exactly(
     request_: Request, answer: Answer, data: st.DataObject
 ) -> None:
-    for payload, parse, encode in (
-        (encode_request(request_), parse_request, encode_request),
-        (encode_answer(answer), parse_answer, encode_answer),
-    ):
-        position = data.draw(st.integers(0, len(payload) - 1))
-        mutated = (
-            payload[:position] + bytes([data.draw(st.integers(0, 255))]) + payload[position + 1 :]
-        )
-        try:
-            parsed = parse(mutated)
-        except EcrProtocolError:
-            continue
-        assert encode(parsed) == mutated  # type: ignore[arg-type]
+    changed_request = mutate(encode_request(request_), data)
+    changed_answer = mutate(encode_answer(answer), data)
+
+    with contextlib.suppress(EcrProtocolError):
+        assert encode_request(parse_request(changed_request)) == changed_request
+    with contextlib.suppress(EcrProtocolError):
+        assert encode_answer(parse_answer(changed_answer)) == changed_answer

@@ -131,29 +131,38 @@ class EcrSerialTerminal:
         return self._health
 
     def self_test(self) -> DeviceHealth:
-        """Test the link (ENQ/ACK/EOT), then ask the status of the last transaction."""
-        with self._lock:
-            try:
-                self._link.link_test()
-            except LinkError as err:
-                self._down(f"link test on {self._port} failed: {err}")
-                return self._health
-            try:
-                answer = self._exchange(Status(self._next_seq(), register=self._register))
-            except LinkError:
-                return self._health
-        if answer.result is Result.BUSY:
+        """Test the link (ENQ/ACK/EOT), then ask the status of the last transaction.
+
+        While a payment holds the line, return the last known health instead of waiting.
+        """
+        if not self._lock.acquire(blocking=False):
             return self._health
-        data = {"port": self._port, "last_transaction": answer.state.name.lower()}
-        self._health = DeviceHealth(
-            HealthStatus.OK, "link test and status query answered", data=data
-        )
-        return self._health
+        try:
+            return self._self_test_locked()
+        finally:
+            self._lock.release()
 
     def close(self) -> None:
         """Release the serial port."""
         with self._lock:
             self._link.close()
+
+    def _self_test_locked(self) -> DeviceHealth:
+        try:
+            self._link.link_test()
+        except LinkError as err:
+            self._down(f"link test on {self._port} failed: {err}")
+            return self._health
+        try:
+            answer = self._exchange(Status(self._next_seq(), register=self._register))
+        except LinkError:
+            return self._health  # _exchange recorded why
+        if answer.result is not Result.BUSY:
+            data = {"port": self._port, "last_transaction": answer.state.name.lower()}
+            self._health = DeviceHealth(
+                HealthStatus.OK, "link test and status query answered", data=data
+            )
+        return self._health
 
     def _check(self, message: Request) -> None:
         try:
