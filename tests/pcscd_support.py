@@ -104,14 +104,13 @@ class Pcscd:
         if self.running:
             return
         stop_stale_pcscd()
-        log = open(self._log_path, "ab") if self._log_path else subprocess.DEVNULL  # noqa: SIM115
-        try:
+        with contextlib.ExitStack() as stack:
+            log = stack.enter_context(self._log_path.open("ab")) if self._log_path else None
             self._process = subprocess.Popen(
-                ["pcscd", "--foreground"], stdout=log, stderr=subprocess.STDOUT
+                ["pcscd", "--foreground"],
+                stdout=log or subprocess.DEVNULL,
+                stderr=subprocess.STDOUT,
             )
-        finally:
-            if log is not subprocess.DEVNULL:
-                log.close()  # type: ignore[union-attr]
         self.wait_ready()
 
     def wait_ready(self, timeout: float = START_TIMEOUT) -> None:

@@ -80,7 +80,11 @@ def test_a_citizen_pays_a_fine_by_touch_and_is_charged_exactly_once(
         "receipt",
         "thank_you",
     ]
-    assert len(list((tmp_path / "shots").glob("*.png"))) == len(screens)
+    assert [Path(p).name for p in report["screenshots"]] == [
+        f"{i:02d}-{screen}-fr.png" for i, screen in enumerate(screens, 1)
+    ]
+    assert all(Path(p).stat().st_size > 0 for p in report["screenshots"])
+    assert Path(report["receipt_png"]).name == f"receipt-{report['reference']}.png"
 
 
 def test_two_notices_are_paid_in_english_in_one_payment(
@@ -195,3 +199,42 @@ def test_a_slow_backend_keeps_the_screen_alive_and_the_wait_is_reported(
     assert code == 0, stderr
     entry = next(s for s in report["screens"] if s["screen"] == "notice_entry")
     assert entry["wait_seconds"] >= 1.2
+
+
+@pytest.mark.parametrize(
+    ("mode", "printed", "state"), [("normal", True, "ok"), ("paper_out", False, "degraded")]
+)
+def test_the_receipt_goes_to_a_real_escpos_printer_or_the_kiosk_reports_itself_degraded(
+    sandbox: SandboxClient, tmp_path: Path, mode: str, printed: bool, state: str
+) -> None:
+    from device_drivers.sim.tcp_printer_emulator import TcpPrinterEmulator
+
+    notice = sandbox.add_notice(amount_due_cents=4200)
+    before = len(sandbox.ledger())
+    with TcpPrinterEmulator() as printer:
+        printer.set_mode(mode)
+        config = tmp_path / "kiosk.toml"
+        config.write_text(
+            f'[devices.printer]\ndriver = "escpos-network"\nhost = "127.0.0.1"\n'
+            f"port = {printer.port}\ntimeout = 2\n",
+            encoding="utf-8",
+        )
+        code, report, stderr = walkthrough(
+            tmp_path,
+            {"language": "fr", "notice_numbers": [notice["notice_number"]]},
+            "--backend",
+            sandbox.url,
+            "--config",
+            str(config),
+        )
+        paper = "\n".join(decode_job(job.data).text for job in printer.jobs)
+    assert code == 0, stderr
+    assert report["completed"]
+    assert report["reference"]  # on screen either way, to get a copy later
+    assert report["receipt_printed"] is printed
+    assert report["kiosk_state"] == state
+    assert [e["operation"] for e in sandbox.ledger()[before:]] == ["authorize", "pay", "capture"]
+    assert (report["reference"] in paper) is printed  # nothing half-printed when out of paper
+    if printed:
+        assert "Reçu - Paiement d'amende" in paper
+        assert "43,00 $" in paper

@@ -96,6 +96,16 @@ def self_test(named: NamedDevice) -> DeviceCheck:
     return DeviceCheck(named.name, named.driver, health)
 
 
+def current_health(devices: Sequence[NamedDevice]) -> list[DeviceCheck]:
+    """Return each device's last known health, without disturbing any device."""
+    checks = []
+    for named in devices:
+        health = getattr(named.device, "health", None)
+        state = health() if health else DeviceHealth(HealthStatus.UNKNOWN, "no health report")
+        checks.append(DeviceCheck(named.name, named.driver, state))
+    return checks
+
+
 def check_devices(devices: Sequence[NamedDevice]) -> list[DeviceCheck]:
     """Self-test every device, in the order configured."""
     return [self_test(named) for named in devices]

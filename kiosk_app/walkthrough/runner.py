@@ -43,6 +43,7 @@ def _play(
 ) -> dict[str, Any]:
     from kivy.clock import Clock
 
+    from admin_tools.diagnostics.devices import current_health, verdict
     from device_drivers.sim.payment_terminal import SimulatedPaymentTerminal
     from device_drivers.sim.printer import SimulatedPrinter
     from kiosk_app.bootstrap import build_kiosk
@@ -95,17 +96,16 @@ def _play(
             "key_seconds": KEY_SECONDS,
         },
         "resumed_transactions": len(app.resumed or []),
+        "kiosk_state": verdict(current_health(kiosk.devices.configured)).value,
         "error": result.error,
     }
     if screenshots is not None:
         report["screenshots"] = result.screenshots
+    report["receipt_printed"] = bool(record is not None and record.receipt_printed)
     if isinstance(kiosk.printer, SimulatedPrinter) and kiosk.printer.jobs:
         if receipt_out is not None:
             receipt_out.write_bytes(kiosk.printer.jobs[-1])
         if screenshots is not None:
             preview = kiosk.printer.save_preview(screenshots)
             report["receipt_png"] = str(preview) if preview else None
-        report["receipt_printed"] = True
-    else:
-        report["receipt_printed"] = False
     return report
