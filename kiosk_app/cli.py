@@ -86,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_config(devices)
     devices.add_argument("--json", action="store_true", help="print the report as JSON")
+    devices.add_argument(
+        "--test-page", action="store_true", help="also print the printer's bilingual test page"
+    )
     return parser
 
 
@@ -110,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "demo":
             return _demo(config, args.output, args.headless)
         if args.command == "diagnose":
-            return _diagnose_devices(config, args.json)
+            return _diagnose_devices(config, args.json, args.test_page)
         return _walkthrough(config, args)
     except KioskError as err:
         print(f"kiosk: {err}", file=sys.stderr)
@@ -204,14 +207,14 @@ def _walkthrough(config: KioskConfig, args: argparse.Namespace) -> int:
     return 0 if report["completed"] else 1
 
 
-def _diagnose_devices(config: KioskConfig, as_json: bool) -> int:
+def _diagnose_devices(config: KioskConfig, as_json: bool, test_page: bool) -> int:
     from admin_tools.diagnostics.devices import check_devices, report, verdict
     from kiosk_app.bootstrap import build_devices
     from transactions.ministries.payments_client import HttpPaymentGateway
 
     # Self-tests never reach the gateway; a placeholder URL keeps the sandbox unstarted.
     gateway = HttpPaymentGateway(config.backend_url or "http://127.0.0.1:9")
-    checks = check_devices(build_devices(config, gateway).configured)
+    checks = check_devices(build_devices(config, gateway).configured, test_page)
     if as_json:
         print(json.dumps(report(checks), indent=2, ensure_ascii=False))
     else:

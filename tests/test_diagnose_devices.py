@@ -150,3 +150,20 @@ def test_a_silent_payment_terminal_means_the_kiosk_is_down(
         assert "serial cable" in terminal["fix"]
     else:
         assert terminal["status"] == "ok"
+
+
+def test_the_printer_test_page_is_printed_on_request_in_both_languages(
+    tmp_path: Path, printer: TcpPrinterEmulator
+) -> None:
+    from device_drivers.escpos.decode import decode_job
+
+    code, _ = diagnose(tmp_path, network_printer(printer.port))
+    assert not any(decode_job(job.data).lines for job in printer.jobs)
+    code, report = diagnose(tmp_path, network_printer(printer.port), "--test-page")
+    assert code == 0
+    assert report["verdict"] == "ok"
+    pages = [decode_job(job.data).text for job in printer.jobs if decode_job(job.data).lines]
+    assert len(pages) == 1
+    assert "Page de test / Test\npage" in pages[0]  # double width: 21 columns a line
+    assert "Imprimante prête. / Printer ready." in pages[0]
+    assert "àâçéèêëîïôùûü" in pages[0]

@@ -78,14 +78,17 @@ class DeviceCheck:
         return result
 
 
-def self_test(named: NamedDevice) -> DeviceCheck:
-    """Run one device's self-test; a crash in it is a finding, not the end of the report."""
+def self_test(named: NamedDevice, test_page: bool = False) -> DeviceCheck:
+    """Run one device's self-test; a crash in it is a finding, not the end of the report.
+
+    With ``test_page``, the printer also prints its bilingual test page.
+    """
     test = getattr(named.device, "self_test", None) or getattr(named.device, "health", None)
     if test is None:
         health = DeviceHealth(HealthStatus.UNKNOWN, "this driver has no self-test")
     else:
         try:
-            health = test()
+            health = test(test_page=True) if test_page and named.name == "printer" else test()
         except Exception as err:
             logger.exception("self-test of %s failed", named.name)
             health = DeviceHealth(
@@ -106,9 +109,9 @@ def current_health(devices: Sequence[NamedDevice]) -> list[DeviceCheck]:
     return checks
 
 
-def check_devices(devices: Sequence[NamedDevice]) -> list[DeviceCheck]:
+def check_devices(devices: Sequence[NamedDevice], test_page: bool = False) -> list[DeviceCheck]:
     """Self-test every device, in the order configured."""
-    return [self_test(named) for named in devices]
+    return [self_test(named, test_page) for named in devices]
 
 
 def verdict(checks: Sequence[DeviceCheck]) -> Verdict:
