@@ -28,12 +28,13 @@ class GatewayCardTerminal:
     def authorize(self, request: PaymentRequest) -> PaymentOutcome:
         """Wait for the card, then ask the gateway to authorize the amount."""
         card = self._reader.read_card(self._wait_seconds)
+        return self._authorize_at_gateway(card.brand, card.last4, request)
+
+    def _authorize_at_gateway(
+        self, brand: str, last4: str, request: PaymentRequest
+    ) -> PaymentOutcome:
         return self._gateway.authorize(
-            request.amount_cents,
-            card.brand,
-            card.last4,
-            request.merchant_reference,
-            request.idempotency_key,
+            request.amount_cents, brand, last4, request.merchant_reference, request.idempotency_key
         )
 
     def capture(self, authorization_id: str, amount_cents: int, idempotency_key: str) -> None:

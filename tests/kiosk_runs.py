@@ -36,3 +36,21 @@ def walkthrough(
     except ValueError:
         report = {}
     return done.returncode, report, done.stderr
+
+
+SCENARIOS = Path(__file__).parent / "scenarios"
+
+
+def run_scenario(name: str, *args: str, timeout: float = 180) -> dict[str, Any]:
+    """Run ``tests/scenarios/NAME.py`` in its own process and return what it saw."""
+    done = subprocess.run(
+        [sys.executable, str(SCENARIOS / f"{name}.py"), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=kiosk_env(),
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    seen: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return seen

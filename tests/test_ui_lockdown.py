@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from kiosk_runs import kiosk_env
+from kiosk_runs import run_scenario
 
 pytestmark = pytest.mark.ui
-SCENARIO = Path(__file__).parent / "scenarios" / "finish_and_escape.py"
 
 
 def test_the_kiosk_returns_to_attract_after_thank_you_and_escape_does_not_close_it(
     tmp_path: Path,
 ) -> None:
-    done = subprocess.run(
-        [sys.executable, str(SCENARIO), str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        env=kiosk_env(),
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    seen = run_scenario("finish_and_escape", str(tmp_path))
     assert seen["outcome"] == "done"
     assert seen["fullscreen"] == "auto"
     assert seen["window"] == [1080, 1920]

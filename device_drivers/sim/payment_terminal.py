@@ -43,10 +43,4 @@ class SimulatedPaymentTerminal(GatewayCardTerminal):
         card = self.reader.wait_for_tap(self._wait_seconds)
         if card.outcome == "decline":
             return PaymentOutcome(False, None, card.brand, card.last4, "card_declined")
-        return self._gateway.authorize(
-            request.amount_cents,
-            card.brand,
-            card.last4,
-            request.merchant_reference,
-            request.idempotency_key,
-        )
+        return self._authorize_at_gateway(card.brand, card.last4, request)
