@@ -36,3 +36,33 @@ class Theme:
     def colour(self, name: str) -> tuple[float, float, float, float]:
         """Return the Kivy colour of attribute ``name``."""
         return rgba(str(getattr(self, name)))
+
+
+TEXT_ON_BACKGROUND = (
+    ("text", "background"),
+    ("muted_text", "background"),
+    ("primary_text", "primary"),
+    ("secondary_text", "secondary"),
+    ("alert_text", "alert"),
+    ("text", "panel"),
+)
+"""Every (text colour, background colour) pair the screens draw (buttons change colour
+when pressed, so pressed pairs are listed too)."""
+PRESSED = (("primary_text", "secondary"), ("secondary_text", "primary"))
+
+PANEL_MM_PER_PIXEL = 0.2767
+"""A 24-inch 16:9 panel: 531 mm over 1920 pixels (the long side), the same in portrait."""
+
+
+def relative_luminance(hex_colour: str) -> float:
+    """Return the WCAG 2.x relative luminance of ``#RRGGBB``."""
+    value = hex_colour.lstrip("#")
+    channels = [int(value[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """Return the WCAG contrast ratio of two colours (1 to 21)."""
+    light, dark = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
