@@ -43,6 +43,17 @@ class Step(enum.Enum):
     THANK_YOU = "thank_you"
 
 
+FINE_STEPS = (Step.NOTICE_ENTRY, Step.NOTICE_DETAILS, Step.PAYMENT, Step.RECEIPT)
+"""The screens of paying a fine, in the order the progress indicator counts them."""
+
+
+def progress(step: Step) -> tuple[int, int] | None:
+    """Return (this step, number of steps) for a screen inside a service, else None."""
+    if step in FINE_STEPS:
+        return FINE_STEPS.index(step) + 1, len(FINE_STEPS)
+    return None
+
+
 class PaymentPhase(enum.Enum):
     """Where the payment screen stands."""
 

@@ -232,3 +232,15 @@ def test_a_scanned_code_that_is_not_a_notice_is_explained() -> None:
     to_keypad(session)
     session.scanned("ABC-123")
     assert session.view.message == "error.notice_number_length"
+
+
+def test_the_progress_indicator_counts_the_screens_of_paying_a_fine() -> None:
+    from kiosk_app.session import progress
+
+    assert progress(Step.ATTRACT) is None
+    assert progress(Step.MENU) is None
+    assert progress(Step.NOTICE_ENTRY) == (1, 4)
+    assert progress(Step.NOTICE_DETAILS) == (2, 4)
+    assert progress(Step.PAYMENT) == (3, 4)
+    assert progress(Step.RECEIPT) == (4, 4)
+    assert progress(Step.THANK_YOU) is None

@@ -30,7 +30,7 @@ from kiosk_app.screens.notice_entry.screen import NoticeEntryScreen
 from kiosk_app.screens.payment.screen import PaymentScreen
 from kiosk_app.screens.receipt.screen import ReceiptScreen
 from kiosk_app.screens.thank_you.screen import ThankYouScreen
-from kiosk_app.session import CitizenSession, SessionView, Step
+from kiosk_app.session import CitizenSession, SessionView, Step, progress
 from kiosk_app.ui.theme import Theme
 from kiosk_app.worker import ThreadWorker
 
@@ -53,6 +53,8 @@ class KioskApp(App):  # type: ignore[misc]
     """The kiosk's touchscreen."""
 
     language = StringProperty("fr")
+    progress_text = StringProperty("")
+    """'Step 2 of 4' in the citizen's language, on the screens inside a service."""
 
     def __init__(
         self, kiosk: Kiosk, ui: UiConfig, on_started: Callable[[KioskApp], None] | None = None
@@ -138,6 +140,10 @@ class KioskApp(App):  # type: ignore[misc]
     # -- rendering ---------------------------------------------------------------------
     def _render(self, view: SessionView) -> None:
         self.language = view.language
+        where = progress(view.step)
+        self.progress_text = (
+            self.tr("common.progress", step=str(where[0]), total=str(where[1])) if where else ""
+        )
         manager = self.root
         if manager.current != view.step.value:
             manager.current = view.step.value
