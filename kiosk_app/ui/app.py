@@ -22,6 +22,7 @@ from kiosk_app.i18n import LANGUAGES, Translator
 from kiosk_app.inactivity import InactivityGuard, Nudge
 from kiosk_app.screens import SCREENS
 from kiosk_app.screens.attract.screen import AttractScreen
+from kiosk_app.screens.help.screen import HelpPanel
 from kiosk_app.screens.language.screen import LanguageScreen
 from kiosk_app.screens.menu.screen import MenuScreen
 from kiosk_app.screens.more_time.screen import MoreTimePrompt
@@ -76,6 +77,7 @@ class KioskApp(App):  # type: ignore[misc]
         self.guard = InactivityGuard(ui.inactivity_seconds, ui.prompt_seconds)
         self._translators = {language: Translator(language) for language in LANGUAGES}
         self._prompt: MoreTimePrompt | None = None
+        self.help_panel: HelpPanel | None = None
         self._thank_you_event: Any = None
         self._on_started = on_started
         self.resumed: list[Any] | None = None
@@ -95,7 +97,7 @@ class KioskApp(App):  # type: ignore[misc]
         """Load the layouts and create the screens."""
         package = resources.files("kiosk_app")
         Builder.load_file(str(package / "ui" / "widgets.kv"))
-        for name in (*SCREENS, "more_time"):
+        for name in (*SCREENS, "more_time", "help"):
             Builder.load_file(str(package / "screens" / name / "screen.kv"))
         manager = ScreenManager(transition=NoTransition())
         for name in SCREENS:
@@ -181,6 +183,7 @@ class KioskApp(App):  # type: ignore[misc]
             self._prompt.open(animation=False)
         elif nudge is Nudge.WIPE:
             self._close_prompt()
+            self.close_help()
             self.session.wipe()
         if self._prompt is not None:
             if not self.guard.asking:
@@ -188,6 +191,18 @@ class KioskApp(App):  # type: ignore[misc]
             else:
                 seconds = str(round(self.guard.seconds_left(now)))
                 self._prompt.countdown_text = self.tr("more_time.countdown", seconds=seconds)
+
+    def open_help(self) -> None:
+        """Show where to get help (a counter, the help line), over the current screen."""
+        if self.help_panel is None:
+            self.help_panel = HelpPanel()
+            self.help_panel.open(animation=False)
+
+    def close_help(self) -> None:
+        """Close the help panel; the visit goes on where it was."""
+        if self.help_panel is not None:
+            self.help_panel.dismiss(animation=False)
+            self.help_panel = None
 
     def more_time(self) -> None:
         """The citizen asked for more time."""
