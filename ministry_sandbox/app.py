@@ -18,8 +18,12 @@ from ministry_sandbox.errors import (
 )
 from ministry_sandbox.faults import FaultInjectionMiddleware, FaultInjector
 from ministry_sandbox.fines_api import build_fines_router
+from ministry_sandbox.health_api import build_health_router
+from ministry_sandbox.natural_resources_api import build_natural_resources_router
 from ministry_sandbox.payments_api import build_payments_router
+from ministry_sandbox.programs_state import load_refused_plate_words, load_seeded_program_records
 from ministry_sandbox.state import Clock, SandboxState, load_seeded_fines, utc_now
+from ministry_sandbox.transport_api import build_transport_router
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +45,13 @@ injection and a ledger of everything it accepted.
 TAGS = [
     {"name": "fines", "description": "Provincial offence notices and municipal parking tickets."},
     {"name": "payments", "description": "The payment gateway: authorize, capture, void."},
+    {
+        "name": "transport",
+        "description": "Vehicle registrations, driver's records, personalized plates and the "
+        "address on a driver's licence.",
+    },
+    {"name": "health", "description": "The address on a health card."},
+    {"name": "natural-resources", "description": "Outdoors Cards: renewal and address."},
     {"name": "sandbox", "description": "Sandbox controls; not part of a real backend."},
 ]
 
@@ -56,10 +67,15 @@ async def _handle_unexpected_error(_request: Request, exc: Exception) -> JSONRes
 
 
 def create_app(seed: bool = True, *, clock: Clock = utc_now) -> FastAPI:
-    """Build a sandbox with its own state, seeded with the synthetic fines unless told not to."""
+    """Build a sandbox with its own state, seeded with the synthetic records unless told not to.
+
+    The refused plate words are the ministry's rules, not records: they are always loaded.
+    """
     state = SandboxState(clock=clock)
+    state.programs.refused_plate_words = load_refused_plate_words()
     if seed:
         state.load_notices(load_seeded_fines())
+        state.load_fixtures(load_seeded_program_records())
     faults = FaultInjector()
 
     app = FastAPI(
@@ -72,6 +88,9 @@ def create_app(seed: bool = True, *, clock: Clock = utc_now) -> FastAPI:
     app.state.faults = faults
     app.include_router(build_fines_router(state))
     app.include_router(build_payments_router(state))
+    app.include_router(build_transport_router(state))
+    app.include_router(build_health_router(state))
+    app.include_router(build_natural_resources_router(state))
     app.include_router(build_controls_router(state, faults))
     app.add_middleware(FaultInjectionMiddleware, faults=faults)
     app.add_exception_handler(SandboxError, handle_sandbox_error)

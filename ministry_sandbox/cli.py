@@ -32,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
     serve.add_argument("--port", type=int, default=8700, help="port to listen on (%(default)s)")
     serve.add_argument(
-        "--no-seed", action="store_true", help="start without the synthetic seeded fines"
+        "--no-seed", action="store_true", help="start without the synthetic seeded records"
     )
     serve.add_argument(
         "--log-level",

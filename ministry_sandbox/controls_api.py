@@ -10,7 +10,6 @@ from ministry_sandbox.models import (
     FaultSettings,
     Fixtures,
     FixturesLoaded,
-    FixturesLoadedCounts,
     Ledger,
 )
 from ministry_sandbox.state import SandboxState
@@ -30,13 +29,14 @@ def build_controls_router(state: SandboxState, faults: FaultInjector) -> APIRout
         response_model=FixturesLoaded,
         summary="Add or replace records",
         responses=error_docs({}),
-        description="Records have the same shape as the seeded data; a record with the "
-        "number of an existing one replaces it. No Idempotency-Key needed.",
+        description="Records have the same shape as the seeded data files (`fines`, "
+        "`vehicles`, `licences`, `health_cards`, `outdoor_cards`, `plates_taken`); a record "
+        "with the identifier of an existing one replaces it. The answer counts the records of "
+        "each kind the request named. No Idempotency-Key needed.",
     )
     def post_fixtures(fixtures: Fixtures) -> FixturesLoaded:
         """Add or replace records."""
-        loaded = state.load_notices(fixtures.fines)
-        return FixturesLoaded(loaded=FixturesLoadedCounts(fines=loaded))
+        return FixturesLoaded(loaded=state.load_fixtures(fixtures))
 
     @router.get("/faults", response_model=FaultSettings, summary="Show the faults in force")
     def get_faults() -> FaultSettings:

@@ -25,18 +25,27 @@ _STATE_FR = {
 class SandboxError(Exception):
     """Answer a request with a contract error: an HTTP status, a stable code, two messages."""
 
-    def __init__(self, status_code: int, code: str, message_fr: str, message_en: str) -> None:
+    def __init__(
+        self,
+        status_code: int,
+        code: str,
+        message_fr: str,
+        message_en: str,
+        *,
+        details: dict[str, int] | None = None,
+    ) -> None:
         super().__init__(f"{code}: {message_en}")
         self.status_code = status_code
         self.code = code
         self.message_fr = message_fr
         self.message_en = message_en
+        # Extra fields some errors carry, e.g. `unpaid_fines_cents`; each is an ErrorBody field.
+        self.details = details or {}
 
-    def body(self) -> dict[str, str]:
+    def body(self) -> dict[str, Any]:
         """Return the JSON body of this error."""
-        return ErrorBody(
-            error=self.code, message_fr=self.message_fr, message_en=self.message_en
-        ).model_dump()
+        body = {"error": self.code, "message_fr": self.message_fr, "message_en": self.message_en}
+        return ErrorBody.model_validate({**body, **self.details}).model_dump(exclude_none=True)
 
     def response(self) -> JSONResponse:
         """Return this error as an HTTP response."""

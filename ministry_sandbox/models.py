@@ -7,12 +7,35 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ministry_sandbox.program_models import (
+    HealthCard,
+    Licence,
+    OutdoorCard,
+    PlateText,
+    Vehicle,
+)
+
 Jurisdiction = Literal["ontario", "toronto", "ottawa"]
 NoticeStatus = Literal["unpaid", "paid"]
 CardBrand = Literal["visa", "mastercard", "amex", "interac"]
 AuthorizationStatus = Literal["approved", "declined"]
 AuthorizationState = Literal["approved", "declined", "captured", "voided"]
 DeclineReason = Literal["insufficient_funds", "card_declined"]
+Program = Literal["fines", "payments", "transport", "health", "natural_resources"]
+Operation = Literal[
+    "pay",
+    "authorize",
+    "capture",
+    "void",
+    "renew_registration",
+    "order_driver_record",
+    "order_personalized_plate",
+    "change_address",
+    "renew_outdoor_card",
+]
+FixtureKind = Literal[
+    "fines", "vehicles", "licences", "health_cards", "outdoor_cards", "plates_taken"
+]
 
 
 class _Request(BaseModel):
@@ -39,6 +62,11 @@ class ErrorBody(BaseModel):
     error: str = Field(description="Stable machine-readable code, e.g. `notice_not_found`.")
     message_fr: str = Field(description="Message for the citizen, in French.")
     message_en: str = Field(description="Message for the citizen, in English.")
+    unpaid_fines_cents: int | None = Field(
+        default=None,
+        description="Only with `unpaid_fines`: the total of the fines to pay first, in cents; "
+        "absent otherwise.",
+    )
 
 
 # --- Fines ---------------------------------------------------------------------------------
@@ -216,11 +244,13 @@ class VoidResult(BaseModel):
 class LedgerEntry(BaseModel):
     """One operation the sandbox carried out."""
 
-    program: Literal["fines", "payments"]
-    operation: Literal["pay", "authorize", "capture", "void"]
+    program: Program
+    operation: Operation
     idempotency_key: str
-    reference: str = Field(description="Confirmation number (fines) or authorization id.")
-    amount_cents: int
+    reference: str = Field(
+        description="Confirmation number (every programme) or authorization id (payments)."
+    )
+    amount_cents: int = Field(description="The amount paid or authorized; 0 for an address change.")
     at: str = Field(description="RFC 3339 UTC time.", examples=["2026-11-22T14:03:00Z"])
 
 
@@ -231,21 +261,25 @@ class Ledger(BaseModel):
 
 
 class Fixtures(_Request):
-    """Records to add, or to replace when the key already exists."""
+    """Records to add, or to replace when the key already exists; each kind is optional."""
 
-    fines: list[Notice] = Field(default_factory=list)
-
-
-class FixturesLoadedCounts(BaseModel):
-    """How many records of each kind were loaded."""
-
-    fines: int
+    fines: list[Notice] = Field(default_factory=list, description="Keyed by notice number.")
+    vehicles: list[Vehicle] = Field(default_factory=list, description="Keyed by plate.")
+    licences: list[Licence] = Field(default_factory=list, description="Keyed by number.")
+    health_cards: list[HealthCard] = Field(default_factory=list, description="Keyed by number.")
+    outdoor_cards: list[OutdoorCard] = Field(default_factory=list, description="By number.")
+    plates_taken: list[PlateText] = Field(
+        default_factory=list, description="Personalized plate texts already issued."
+    )
 
 
 class FixturesLoaded(BaseModel):
     """The result of loading fixtures."""
 
-    loaded: FixturesLoadedCounts
+    loaded: dict[FixtureKind, int] = Field(
+        description="How many records of each kind the request gave, for the kinds it named.",
+        examples=[{"fines": 2, "vehicles": 1}],
+    )
 
 
 class FaultSettings(_Request):

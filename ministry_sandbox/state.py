@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
+from typing import Any, get_args
 
 from fastapi.responses import JSONResponse
 
@@ -22,9 +22,12 @@ from ministry_sandbox.models import (
     AuthorizationWithState,
     Card,
     DeclineReason,
+    FixtureKind,
+    Fixtures,
     LedgerEntry,
     Notice,
 )
+from ministry_sandbox.programs_state import ProgramRecords
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +114,7 @@ class SandboxState:
     lock: threading.Lock = field(default_factory=threading.Lock)
     notices: dict[str, Notice] = field(default_factory=dict)
     authorizations: dict[str, AuthorizationRecord] = field(default_factory=dict)
+    programs: ProgramRecords = field(default_factory=ProgramRecords)
     ledger: list[LedgerEntry] = field(default_factory=list)
     _responses: dict[tuple[str, str], _StoredResponse] = field(default_factory=dict)
     _references: set[str] = field(default_factory=set)
@@ -121,6 +125,23 @@ class SandboxState:
             for notice in notices:
                 self.notices[notice.notice_number] = notice
         return len(notices)
+
+    def load_fixtures(self, fixtures: Fixtures) -> dict[FixtureKind, int]:
+        """Add or replace records of every kind; return how many of each kind it named."""
+        with self.lock:
+            for notice in fixtures.fines:
+                self.notices[notice.notice_number] = notice
+            self.programs.load(fixtures)
+        kinds: tuple[FixtureKind, ...] = get_args(FixtureKind)
+        return {
+            kind: len(getattr(fixtures, kind))
+            for kind in kinds
+            if kind in fixtures.model_fields_set
+        }
+
+    def today(self) -> dt.date:
+        """Return today's date in UTC, by the state's clock."""
+        return self.clock().astimezone(dt.UTC).date()
 
     def new_reference(self, prefix: str, length: int) -> str:
         """Return a reference id never issued before, e.g. `F-3K7Q9ZB2`; call under the lock."""

@@ -1,8 +1,9 @@
-"""Helpers for tests that drive a sandbox over HTTP: a small client and notice numbers."""
+"""Helpers for tests that drive a sandbox over HTTP: a small client and record builders."""
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import itertools
 from collections.abc import Iterator
 from typing import Any
@@ -34,6 +35,11 @@ def make_notice_number(jurisdiction: str, serial: int) -> str:
     return body + luhn_check_digit(body)
 
 
+def utc_today() -> dt.date:
+    """Return today's date in UTC, the sandbox's "today"."""
+    return dt.datetime.now(dt.UTC).date()
+
+
 class SandboxClient:
     """Talk to a running sandbox over HTTP, controls included; every call has a timeout."""
 
@@ -43,6 +49,8 @@ class SandboxClient:
         self.session = requests.Session()
         # Serials for notices this client adds; far from the seeded ones.
         self._serials = itertools.count(900_000_001)
+        # Numbers for the vehicles, licences and cards this client adds.
+        self._record_numbers = itertools.count(1)
 
     def get(self, path: str, **params: str) -> requests.Response:
         """Send a GET to a path of the sandbox."""
@@ -87,6 +95,72 @@ class SandboxClient:
         }
         self.load_fines(notice)
         return notice
+
+    def load_fixtures(self, **kinds: list[Any]) -> dict[str, int]:
+        """Add or replace records of any kind (`vehicles=[...]`, …); return the counts loaded."""
+        response = self.post("/_sandbox/fixtures", kinds)
+        response.raise_for_status()
+        loaded: dict[str, int] = response.json()["loaded"]
+        return loaded
+
+    def add_vehicle(self, **fields: Any) -> dict[str, Any]:
+        """Add an insured vehicle with a fresh plate, renewable by the seeded licence C6023…."""
+        vehicle = {
+            "plate": f"V{next(self._record_numbers):07d}",
+            "year": 2020,
+            "make": "Hyundai",
+            "model": "Kona électrique",
+            "owner_licence_number": "C60234567890123",
+            "owner_name": "Éloïse Côté-Tremblay",
+            "current_expiry": "2090-07-14",
+            "renewal_notice": None,
+            "unpaid_fines_cents": 0,
+            "insured": True,
+            **fields,
+        }
+        self.load_fixtures(vehicles=[vehicle])
+        return vehicle
+
+    def add_licence(self, **fields: Any) -> dict[str, Any]:
+        """Add a valid licence with a fresh number and a clean record."""
+        licence = {
+            "licence_number": f"T{next(self._record_numbers):014d}",
+            "holder_name": "Anaïs Ouellette-Lê",
+            "date_of_birth": "1975-06-21",
+            "status": "valid",
+            "licence_class": "G",
+            "expiry": "2090-06-21",
+            "demerit_points": 0,
+            "convictions": [],
+            "address": None,
+            **fields,
+        }
+        self.load_fixtures(licences=[licence])
+        return licence
+
+    def add_health_card(self, **fields: Any) -> dict[str, Any]:
+        """Add a valid health card with a fresh number."""
+        card = {
+            "health_card_number": f"{next(self._record_numbers):010d}TS",
+            "holder_name": "Noémie Gagné",
+            "expiry": "2090-01-31",
+            "address": None,
+            **fields,
+        }
+        self.load_fixtures(health_cards=[card])
+        return card
+
+    def add_outdoor_card(self, **fields: Any) -> dict[str, Any]:
+        """Add an Outdoors Card with a fresh number, expiring far in the future."""
+        card = {
+            "card_number": f"708158{900_000_000 + next(self._record_numbers):09d}",
+            "holder_name": "Réjean Thériault",
+            "expiry": "2090-12-31",
+            "address": None,
+            **fields,
+        }
+        self.load_fixtures(outdoor_cards=[card])
+        return card
 
     def set_faults(self, **settings: Any) -> dict[str, Any]:
         """Put faults in force; return them as the sandbox reports them."""

@@ -61,7 +61,7 @@ def test_every_backend_write_in_the_contract_requires_an_idempotency_key() -> No
         if "post" in operations and not path.startswith("/_sandbox")
     ]
 
-    assert len(writes) == 4
+    assert len(writes) == 11
     for path, operation in writes:
         headers = {p["name"]: p for p in operation["parameters"] if p["in"] == "header"}
         assert headers["Idempotency-Key"]["required"] is True, path
