@@ -32,6 +32,8 @@ def _v1_journal(db: sqlite_utils.Database) -> None:
             "confirmation": str,
             "failure_code": str,
             "receipt_printed": int,
+            "posting_json": str,
+            "receipt_json": str,
         },
         pk="transaction_id",
     )

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from offline_store.database import KioskDatabase
-from transactions.records import LineItem, TransactionRecord
+from transactions.records import Fields, LineItem, TransactionRecord
 from transactions.saga.states import FINISHED_STATES, SagaState
 
 
@@ -97,6 +97,8 @@ def _row(record: TransactionRecord) -> dict[str, Any]:
         "confirmation": record.confirmation,
         "failure_code": record.failure_code,
         "receipt_printed": int(record.receipt_printed),
+        "posting_json": json.dumps(record.posting_data, ensure_ascii=False),
+        "receipt_json": json.dumps(record.receipt_data, ensure_ascii=False),
     }
 
 
@@ -116,4 +118,10 @@ def _record(row: dict[str, Any]) -> TransactionRecord:
         confirmation=row["confirmation"],
         failure_code=row["failure_code"],
         receipt_printed=bool(row["receipt_printed"]),
+        posting_data=_fields(row["posting_json"]),
+        receipt_data=_fields(row["receipt_json"]),
     )
+
+
+def _fields(text: str | None) -> Fields:
+    return tuple((str(name), str(value)) for name, value in json.loads(text or "[]"))

@@ -16,8 +16,17 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import ClassVar, Generic, NamedTuple, TypeVar
+from typing import Generic, NamedTuple, Protocol, TypeVar
 
+from fake_texts import FakeTexts as FakeTexts
+from program_fakes import (
+    FakeHealth,
+    FakeNaturalResources,
+    FakeTransport,
+)
+from program_fakes import SimulatedPowerCut as SimulatedPowerCut
+
+from transactions import address_change
 from transactions.errors import BackendError, BackendUnavailable, DeviceError, KioskError
 from transactions.fines.notices import (
     JURISDICTIONS,
@@ -27,22 +36,20 @@ from transactions.fines.notices import (
     luhn_check_digit,
 )
 from transactions.fines.service import SERVICE, FinePayments, FineSteps
+from transactions.natural_resources import outdoor_card
 from transactions.payment import PaymentOutcome, PaymentRequest
 from transactions.ports import Journal
 from transactions.receipt import Receipt
-from transactions.records import TransactionRecord
-from transactions.saga.runner import RetryPolicy, SagaRunner
+from transactions.records import Fields, LineItem, TransactionRecord
+from transactions.saga.runner import RetryPolicy, SagaRunner, ServiceSteps
 from transactions.saga.states import SagaState
+from transactions.transport import driver_record, personalized_plates, registration
 
 START = datetime(2026, 11, 22, 14, 3, tzinfo=UTC)
 KIOSK_ID = "kiosk-ottawa-rideau-07"
 
 Timeline = list[tuple[str, str]]
 """``(what happened, idempotency key or receipt reference)``, in the order it happened."""
-
-
-class SimulatedPowerCut(Exception):
-    """The kiosk stopped dead in the middle of a call; the test catches it and restarts."""
 
 
 # --- time ------------------------------------------------------------------------------
@@ -464,52 +471,21 @@ class FakeMinistry:
                 raise BackendError(number, code="amount_mismatch", permanent=True)
 
 
-# --- receipt texts ---------------------------------------------------------------------
-
-
-class FakeTexts:
-    """English receipt texts; money as ``$1,234.50``. An unknown key raises KeyError."""
-
-    TEXTS: ClassVar[dict[str, str]] = {
-        "receipt.kiosk_name": "Government Services Kiosk",
-        "receipt.fine.title": "Fine payment",
-        "receipt.date": "Date",
-        "receipt.reference": "Reference",
-        "receipt.fine.jurisdiction.ontario": "Ontario provincial offence",
-        "receipt.fine.jurisdiction.toronto": "City of Toronto parking ticket",
-        "receipt.fine.jurisdiction.ottawa": "City of Ottawa parking ticket",
-        "receipt.fine.notice": "Notice {number}",
-        "receipt.ministry_amount": "Paid to the ministry",
-        "receipt.kiosk_fee": "Kiosk fee",
-        "receipt.total": "Total",
-        "receipt.card": "Card",
-        "card.brand.visa": "Visa",
-        "card.brand.mastercard": "Mastercard",
-        "card.brand.amex": "American Express",
-        "card.brand.interac": "Interac",
-        "receipt.authorization": "Authorization",
-        "receipt.fine.confirmation": "Confirmation",
-        "receipt.fine.paid": "PAID - the ministry has recorded your payment.",
-        "receipt.fine.pending": "PENDING - your payment will be sent to the ministry shortly.",
-        "receipt.keep": "Keep this receipt.",
-    }
-
-    def text(self, key: str, **values: str) -> str:
-        """Return the English text for ``key``."""
-        return self.TEXTS[key].format(**values)
-
-    def money(self, cents: int) -> str:
-        """Return ``$12.50``."""
-        sign = "-" if cents < 0 else ""
-        dollars, rest = divmod(abs(cents), 100)
-        return f"{sign}${dollars:,}.{rest:02d}"
-
-    def timestamp(self, iso: str) -> str:
-        """Return ``2026-11-22 14:03``."""
-        return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M")
-
-
 # --- a kiosk wired with the fakes ------------------------------------------------------
+
+
+class Quote(Protocol):
+    """What every service's quote offers for opening its transaction."""
+
+    @property
+    def kiosk_fee_cents(self) -> int: ...
+
+    def items(self) -> tuple[LineItem, ...]: ...
+
+    def posting_data(self) -> Fields: ...
+
+    def receipt_data(self) -> Fields: ...
+
 
 J = TypeVar("J", bound=Journal)
 K = TypeVar("K", bound=Journal)
@@ -525,21 +501,48 @@ class FakeKiosk(Generic[J]):
     terminal: FakeTerminal = field(init=False)
     printer: FakePrinter = field(init=False)
     ministry: FakeMinistry = field(init=False)
+    transport: FakeTransport = field(init=False)
+    health: FakeHealth = field(init=False)
+    natural_resources: FakeNaturalResources = field(init=False)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
     def __post_init__(self) -> None:
         self.terminal = FakeTerminal(self.timeline)
         self.printer = FakePrinter(self.timeline)
         self.ministry = FakeMinistry(timeline=self.timeline)
+        self.transport = FakeTransport(self.timeline)
+        self.health = FakeHealth(self.timeline)
+        self.natural_resources = FakeNaturalResources(self.timeline)
+
+    def steps(self) -> dict[str, ServiceSteps]:
+        """Return every service's saga steps, wired with the fake backends."""
+        texts = lambda language: FakeTexts()  # noqa: E731
+        return {
+            SERVICE: FineSteps(self.ministry, KIOSK_ID, texts),
+            registration.SERVICE: registration.RegistrationSteps(self.transport, KIOSK_ID, texts),
+            driver_record.SERVICE: driver_record.DriverRecordSteps(self.transport, KIOSK_ID, texts),
+            personalized_plates.SERVICE: personalized_plates.PlateSteps(
+                self.transport, KIOSK_ID, texts
+            ),
+            outdoor_card.SERVICE: outdoor_card.OutdoorCardSteps(
+                self.natural_resources, KIOSK_ID, texts
+            ),
+            address_change.SERVICE: address_change.AddressChangeSteps(
+                transport=self.transport,
+                health=self.health,
+                natural_resources=self.natural_resources,
+                kiosk_id=KIOSK_ID,
+                texts=texts,
+            ),
+        }
 
     def runner(self) -> SagaRunner:
-        """Return a SagaRunner wired with the fakes and FineSteps (a fresh one = a restart)."""
-        steps = FineSteps(self.ministry, KIOSK_ID, lambda language: FakeTexts())
+        """Return a SagaRunner wired with the fakes and every service (a fresh one = a restart)."""
         return SagaRunner(
             journal=self.journal,
             terminal=self.terminal,
             printer=self.printer,
-            steps=lambda service: steps,
+            steps=self.steps().__getitem__,
             clock=self.clock,
             retry=self.retry,
         )
@@ -549,7 +552,20 @@ class FakeKiosk(Generic[J]):
         kiosk = FakeKiosk(journal=journal, timeline=self.timeline, clock=self.clock)
         kiosk.retry = self.retry
         kiosk.terminal, kiosk.printer, kiosk.ministry = self.terminal, self.printer, self.ministry
+        kiosk.transport, kiosk.health = self.transport, self.health
+        kiosk.natural_resources = self.natural_resources
         return kiosk
+
+    def open_quote(self, service: str, quote: Quote, language: str = "en") -> TransactionRecord:
+        """Open a transaction for a service's quote (items, kiosk fee, posting and receipt data)."""
+        return self.runner().open(
+            service,
+            language,
+            quote.items(),
+            quote.kiosk_fee_cents,
+            posting_data=quote.posting_data(),
+            receipt_data=quote.receipt_data(),
+        )
 
     def fines(self) -> FinePayments:
         """Return the fines service the screens use."""

@@ -65,6 +65,16 @@ DIAGRAM: dict[tuple[SagaState, Event], tuple[SagaState, tuple[Effect, ...]]] = {
     (S.REVERSAL_QUEUED, E.REVERSED): (S.REVERSED, ()),
     (S.REVERSAL_QUEUED, E.REVERSAL_UNREACHABLE): (S.REVERSAL_QUEUED, ()),
     (S.REVERSAL_QUEUED, E.RESUME): (S.REVERSAL_QUEUED, (X.REVERSE,)),
+    # free transactions (change of address): posted with no payment at all
+    (S.QUOTED, E.SUBMIT): (S.SUBMITTING, (X.POST,)),
+    (S.SUBMITTING, E.POSTED): (S.DONE, ()),
+    (S.SUBMITTING, E.POST_REFUSED): (S.REJECTED, ()),
+    (S.SUBMITTING, E.POST_UNREACHABLE): (S.SUBMIT_QUEUED, ()),
+    (S.SUBMITTING, E.RESUME): (S.SUBMITTING, (X.POST,)),
+    (S.SUBMIT_QUEUED, E.RESUME): (S.SUBMIT_QUEUED, (X.POST,)),
+    (S.SUBMIT_QUEUED, E.POSTED): (S.DONE, ()),
+    (S.SUBMIT_QUEUED, E.POST_REFUSED): (S.REJECTED, ()),
+    (S.SUBMIT_QUEUED, E.POST_UNREACHABLE): (S.SUBMIT_QUEUED, ()),
 }
 
 
@@ -126,12 +136,32 @@ def test_nothing_is_captured_while_the_posting_waits() -> None:
         assert X.CAPTURE not in effects
 
 
+def test_a_free_transaction_is_posted_then_done_without_a_card_or_a_receipt_step() -> None:
+    state, effects_seen = S.QUOTED, list[Effect]()
+    for event in (E.SUBMIT, E.POST_UNREACHABLE, E.RESUME, E.POSTED):
+        state, effects = transition(state, event)
+        effects_seen += effects
+    assert state is S.DONE
+    assert effects_seen == [X.POST, X.POST]
+
+
+def test_a_free_transaction_refused_by_the_ministry_is_rejected_and_finished() -> None:
+    for waiting in (S.SUBMITTING, S.SUBMIT_QUEUED):
+        assert transition(waiting, E.POST_REFUSED) == (S.REJECTED, ())
+    assert S.REJECTED.finished
+
+
+Run = list[tuple[SagaState, Event, SagaState, tuple[Effect, ...]]]
+
+
 @st.composite
-def runs(draw: st.DrawFn) -> list[tuple[SagaState, Event, SagaState, tuple[Effect, ...]]]:
+def runs(draw: st.DrawFn, first: Event | None = None) -> Run:
     """Draw a run from QUOTED: a sequence of legal events until finished or 30 steps."""
     state, run = S.QUOTED, []
-    for _ in range(30):
+    for step in range(30):
         legal = [event for event in Event if (state, event) in TRANSITIONS]
+        if step == 0 and first is not None:
+            legal = [first]
         if not legal:
             break
         event = draw(st.sampled_from(legal))
@@ -162,3 +192,12 @@ def test_money_moves_only_after_posting_and_never_both_ways(
         "a transaction both captured and reversed"
     )
     assert effects_seen.count(X.AUTHORIZE) <= 1, "the card is asked for once"
+
+
+@settings(max_examples=100, deadline=None)
+@given(runs(first=E.SUBMIT))
+def test_a_free_transaction_never_authorizes_captures_or_reverses(run: Run) -> None:
+    effects_seen = [effect for *_, effects in run for effect in effects]
+    assert set(effects_seen) <= {X.POST}, "a free transaction touched the payment terminal"
+    states = {state for state, *_ in run} | {next_state for *_, next_state, _ in run}
+    assert states <= {S.QUOTED, S.SUBMITTING, S.SUBMIT_QUEUED, S.DONE, S.REJECTED}

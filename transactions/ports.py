@@ -10,11 +10,28 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
+from transactions.addresses import Address
 from transactions.devices import CardData, DeviceHealth
 from transactions.fines.notices import FinePosting, Notice, PostingConfirmation
+from transactions.natural_resources.values import (
+    OutdoorCard,
+    OutdoorCardRenewal,
+    OutdoorCardRenewed,
+)
 from transactions.payment import PaymentOutcome, PaymentRequest
 from transactions.receipt import Receipt
 from transactions.records import TransactionRecord
+from transactions.transport.values import (
+    DriverRecordConfirmation,
+    DriverRecordOrder,
+    LicenceCheck,
+    PlateAvailability,
+    PlateOrder,
+    PlateOrderConfirmation,
+    Registration,
+    RegistrationRenewal,
+    RenewalConfirmation,
+)
 
 
 class Clock(Protocol):
@@ -71,6 +88,84 @@ class MinistryGateway(Protocol):
 
     def pay_notices(self, posting: FinePosting, idempotency_key: str) -> PostingConfirmation:
         """Record the payment of the notices, all or nothing."""
+        ...
+
+
+class TransportGateway(Protocol):
+    """The transport ministry's backend: registrations, driver's records, plates, licences.
+
+    Look-ups raise BackendError(permanent=True) with the ministry's code when it refuses
+    (``vehicle_not_found``, ``vehicle_not_owned``, ``unpaid_fines``, ``no_valid_insurance``,
+    ``licence_not_found``, ``date_of_birth_mismatch``) and BackendUnavailable when it cannot be
+    reached; writes carry an idempotency key and may refuse with the same codes.
+    """
+
+    def registration_by_plate(self, plate: str, licence_number: str) -> Registration:
+        """Return the plate's registration if ``licence_number`` is its owner's."""
+        ...
+
+    def registration_by_notice(self, renewal_notice: str) -> Registration:
+        """Return the registration a renewal notice was mailed for."""
+        ...
+
+    def renew_registration(
+        self, renewal: RegistrationRenewal, idempotency_key: str
+    ) -> RenewalConfirmation:
+        """Renew the registration for the term paid for."""
+        ...
+
+    def verify_licence(self, licence_number: str, date_of_birth: str) -> LicenceCheck:
+        """Return the licence if ``date_of_birth`` is its holder's."""
+        ...
+
+    def order_driver_record(
+        self, order: DriverRecordOrder, idempotency_key: str
+    ) -> DriverRecordConfirmation:
+        """Order the driver's record summary; return it with the confirmation."""
+        ...
+
+    def plate_availability(self, text: str) -> PlateAvailability:
+        """Return whether the ministry would issue this personalized plate text."""
+        ...
+
+    def order_plate(self, order: PlateOrder, idempotency_key: str) -> PlateOrderConfirmation:
+        """Order a personalized plate (``plate_taken``, ``plate_refused`` when it cannot)."""
+        ...
+
+    def change_licence_address(
+        self, licence_number: str, address: Address, kiosk_id: str, idempotency_key: str
+    ) -> str:
+        """Record a new address on a driver's licence; return the confirmation number."""
+        ...
+
+
+class HealthGateway(Protocol):
+    """The health ministry's backend: the health card's address."""
+
+    def change_card_address(
+        self, card_number: str, address: Address, kiosk_id: str, idempotency_key: str
+    ) -> str:
+        """Record a new address for a health card (``card_not_found``, ``card_expired``)."""
+        ...
+
+
+class NaturalResourcesGateway(Protocol):
+    """The natural resources ministry's backend: Outdoors Cards."""
+
+    def look_up_outdoor_card(self, card_number: str) -> OutdoorCard:
+        """Return the card; raise BackendError(permanent) ``card_not_found`` if unknown."""
+        ...
+
+    def renew_outdoor_card(
+        self, renewal: OutdoorCardRenewal, idempotency_key: str
+    ) -> OutdoorCardRenewed:
+        """Renew the card (``card_not_renewable`` when a counter must see the holder)."""
+        ...
+
+    def change_outdoor_card_address(
+        self, card_number: str, address: Address, kiosk_id: str, idempotency_key: str
+    ) -> str:
+        """Record a new address for an Outdoors Card; return the confirmation number."""
         ...
 
 

@@ -86,3 +86,7 @@ class ReceiptTexts(Protocol):
     def timestamp(self, iso: str) -> str:
         """Return a date and time formatted for the language."""
         ...
+
+    def date(self, iso_date: str) -> str:
+        """Return a date (YYYY-MM-DD) formatted for the language (e.g. ``9 mars 2029``)."""
+        ...

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 from transactions.saga.states import SagaState
 
+Fields = tuple[tuple[str, str], ...]
+"""Named text values, in order: hashable and immutable like the rest of the record."""
+
 
 @dataclass(frozen=True)
 class LineItem:
@@ -20,7 +23,9 @@ class TransactionRecord:
     """The state of one transaction, as stored after every step.
 
     The card appears only as brand and last four digits; the full number never reaches
-    this record.
+    this record. Personal data goes in ``posting_data`` only when posting needs it, and it
+    is dropped as soon as the ministry has answered for good; ``receipt_data`` is dropped
+    once the transaction is finished (see ``SagaRunner``).
     """
 
     transaction_id: str
@@ -37,6 +42,10 @@ class TransactionRecord:
     confirmation: str | None = None
     failure_code: str | None = None
     receipt_printed: bool = False
+    posting_data: Fields = ()
+    """What posting needs beyond the items (licence number, date of birth, address…)."""
+    receipt_data: Fields = ()
+    """What the receipt shows beyond the items (term, new expiry, the record's summary…)."""
 
     @property
     def ministry_amount_cents(self) -> int:
@@ -47,6 +56,14 @@ class TransactionRecord:
     def total_cents(self) -> int:
         """Return what the citizen pays: the ministry's amount plus the kiosk fee."""
         return self.ministry_amount_cents + self.kiosk_fee_cents
+
+    def posting_value(self, name: str) -> str | None:
+        """Return one field of ``posting_data``, or None when it is absent."""
+        return dict(self.posting_data).get(name)
+
+    def receipt_value(self, name: str) -> str | None:
+        """Return one field of ``receipt_data``, or None when it is absent."""
+        return dict(self.receipt_data).get(name)
 
     def key(self, step: str) -> str:
         """Return the idempotency key of ``step`` for this transaction."""

@@ -73,3 +73,11 @@ def _error_from(response: requests.Response, what: str) -> BackendError:
         message_fr=body.get("message_fr"),
         message_en=body.get("message_en"),
     )
+
+
+def confirmation_number(answer: Any) -> str:
+    """Return the ``confirmation_number`` of a write's answer; a malformed one is retry-later."""
+    try:
+        return str(answer["confirmation_number"])
+    except (KeyError, TypeError, ValueError) as err:
+        raise BackendUnavailable("malformed confirmation", code="backend_malformed") from err

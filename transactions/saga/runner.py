@@ -4,6 +4,9 @@ Before every side effect its intent is journaled with the step's idempotency key
 the outcome and the new state. A transaction interrupted anywhere is resumed from the
 journal by :meth:`SagaRunner.resume_unfinished`, and a repeated call carries the same key,
 so the backend does it once.
+
+Paid services go through :meth:`SagaRunner.pay`; free ones (change of address) through
+:meth:`SagaRunner.submit`, which never touches the payment terminal.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from transactions.errors import BackendError, KioskError
 from transactions.payment import PaymentRequest
 from transactions.ports import Clock, Journal, PaymentTerminal, ReceiptPrinter
 from transactions.receipt import Receipt
-from transactions.records import LineItem, TransactionRecord
+from transactions.records import Fields, LineItem, TransactionRecord
 from transactions.saga.states import Effect, Event, SagaState, transition
 
 logger = logging.getLogger(__name__)
@@ -36,11 +39,33 @@ def new_reference() -> str:
     return f"K-{chars[:4]}-{chars[4:]}"
 
 
+@dataclass(frozen=True)
+class Posted:
+    """A ministry's confirmation, with what its answer adds to the receipt (new expiry…)."""
+
+    confirmation: str
+    receipt_data: Fields = ()
+
+
+def required_posting_value(record: TransactionRecord, name: str) -> str:
+    """Return a field posting needs; a missing one is refused for good (money goes back)."""
+    value = record.posting_value(name)
+    if value is None:
+        raise BackendError(
+            f"{name} missing for posting", code="posting_data_missing", permanent=True
+        )
+    return value
+
+
 class ServiceSteps(Protocol):
     """What differs between services: how to post to the ministry and what the receipt says."""
 
-    def post(self, record: TransactionRecord, idempotency_key: str) -> str:
-        """Record the transaction with the ministry; return its confirmation number."""
+    def post(self, record: TransactionRecord, idempotency_key: str) -> str | Posted:
+        """Record the transaction with the ministry; return its confirmation number.
+
+        Raise BackendError(permanent=True) when the ministry refuses for good, and a
+        retry-later BackendError when it cannot be reached.
+        """
         ...
 
     def receipt(self, record: TransactionRecord, printed_at: str) -> Receipt:
@@ -93,7 +118,14 @@ class SagaRunner:
         self._retry = retry or RetryPolicy()
 
     def open(
-        self, service: str, language: str, items: tuple[LineItem, ...], kiosk_fee_cents: int
+        self,
+        service: str,
+        language: str,
+        items: tuple[LineItem, ...],
+        kiosk_fee_cents: int,
+        *,
+        posting_data: Fields = (),
+        receipt_data: Fields = (),
     ) -> TransactionRecord:
         """Store a new quoted transaction and return it."""
         record = TransactionRecord(
@@ -105,6 +137,8 @@ class SagaRunner:
             kiosk_fee_cents=kiosk_fee_cents,
             reference=new_reference(),
             created_at=self._clock.now().isoformat(),
+            posting_data=posting_data,
+            receipt_data=receipt_data,
         )
         self._journal.open_transaction(record)
         logger.info("transaction %s opened for %s", record.transaction_id, service)
@@ -117,6 +151,29 @@ class SagaRunner:
             finished = self._apply(result.record, Outcome(Event.FINISH), "finish")[0]
             return replace(result, record=finished)
         return result
+
+    def submit(self, record: TransactionRecord) -> SagaResult:
+        """Post a free transaction to its ministry, with the citizen present; no payment.
+
+        Ends DONE, REJECTED (refused for good: ``failure_code`` says why) or SUBMIT_QUEUED
+        (unreachable: :meth:`resume_unfinished` delivers it later with the same key).
+        """
+        if record.total_cents != 0:
+            raise ValueError("only a free transaction is submitted without payment")
+        return self._drive(record, Outcome(Event.SUBMIT), attended=True)
+
+    def print_receipt(self, receipt: Receipt) -> bool:
+        """Print a receipt that covers more than one transaction; return False if it failed.
+
+        A change of address is one transaction per programme but one receipt for the
+        citizen; its transactions are already finished, so nothing is journaled here.
+        """
+        try:
+            self._printer.print_receipt(receipt)
+        except KioskError as err:
+            logger.warning("receipt %s not printed: %s", receipt.reference, err.code)
+            return False
+        return True
 
     def cancel(self, record: TransactionRecord) -> TransactionRecord:
         """Cancel a transaction the citizen has not paid for."""
@@ -156,6 +213,9 @@ class SagaRunner:
     ) -> tuple[TransactionRecord, tuple[Effect, ...]]:
         state, effects = transition(record.state, outcome.event)
         updated = replace(record, state=state, **outcome.changes)
+        if state.finished:
+            # Nothing is left to post or print: keep no personal data past this point.
+            updated = replace(updated, posting_data=(), receipt_data=())
         self._journal.record_outcome(updated, step, outcome.event.value)
         if state is not record.state:
             logger.info(
@@ -198,12 +258,20 @@ class SagaRunner:
         steps = self._steps(record.service)
         key = record.key(Effect.POST.value)
         try:
-            confirmation = self._with_retries(lambda: steps.post(record, key))
+            answer = self._with_retries(lambda: steps.post(record, key))
         except BackendError as err:
             if err.permanent:
-                return Outcome(Event.POST_REFUSED, {"failure_code": err.code})
+                # Refused for good: never posted again, so what posting needed goes.
+                return Outcome(Event.POST_REFUSED, {"failure_code": err.code, "posting_data": ()})
             return Outcome(Event.POST_UNREACHABLE, {"failure_code": err.code})
-        return Outcome(Event.POSTED, {"confirmation": confirmation, "failure_code": None})
+        posted = answer if isinstance(answer, Posted) else Posted(answer)
+        changes: dict[str, Any] = {
+            "confirmation": posted.confirmation,
+            "failure_code": None,
+            "posting_data": (),  # the ministry has it now
+            "receipt_data": record.receipt_data + posted.receipt_data,
+        }
+        return Outcome(Event.POSTED, changes)
 
     def _capture(self, record: TransactionRecord) -> Outcome:
         authorization_id = record.authorization_id or ""

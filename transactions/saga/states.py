@@ -1,5 +1,6 @@
 """The transaction saga as an explicit state machine: a pure function of (state, event).
 
+Paid services:
 ```
 QUOTED → AUTHORIZING → PAYMENT_AUTHORIZED → POSTED → COMPLETED → RECEIPT_PRINTED → DONE
               │                │               │
@@ -10,10 +11,22 @@ QUOTED → AUTHORIZING → PAYMENT_AUTHORIZED → POSTED → COMPLETED → RECEI
          REVERSAL_QUEUED ──▶ REVERSED   (the authorization is voided: nothing charged)
 ```
 
+Free services (change of address: nothing to pay, so no card and no receipt step; the
+receipt covering every programme is printed once, outside the transactions):
+```
+QUOTED ─submit─▶ SUBMITTING ──posted──▶ DONE
+                     │  │
+                     │  └──refused──▶ REJECTED
+                     ▼ (ministry unreachable)
+               SUBMIT_QUEUED ──(resumed: posted)──▶ DONE
+                     └──(resumed: refused)──▶ REJECTED
+```
+
 Money moves only after the ministry recorded the payment: the card is *authorized* first,
 the posting is made, and only then is the authorization *captured*. A posting refused for
 good voids the authorization. When the outcome of an authorization is unknown (the kiosk
 stopped, or the gateway did not answer), the saga makes sure nothing stays authorized.
+A free transaction never reaches the payment terminal at all.
 """
 
 from __future__ import annotations
@@ -37,6 +50,9 @@ class SagaState(enum.Enum):
     REVERSAL_QUEUED = "reversal_queued"
     REVERSED = "reversed"
     CANCELLED = "cancelled"
+    SUBMITTING = "submitting"
+    SUBMIT_QUEUED = "submit_queued"
+    REJECTED = "rejected"
 
     @property
     def finished(self) -> bool:
@@ -45,7 +61,13 @@ class SagaState(enum.Enum):
 
 
 FINISHED_STATES = frozenset(
-    {SagaState.DONE, SagaState.DECLINED, SagaState.REVERSED, SagaState.CANCELLED}
+    {
+        SagaState.DONE,
+        SagaState.DECLINED,
+        SagaState.REVERSED,
+        SagaState.CANCELLED,
+        SagaState.REJECTED,
+    }
 )
 
 
@@ -53,6 +75,7 @@ class Event(enum.Enum):
     """What happened: the citizen's decision or a side effect's outcome."""
 
     PAY = "pay"
+    SUBMIT = "submit"
     CANCEL = "cancel"
     RESUME = "resume"
     APPROVED = "approved"
@@ -119,6 +142,16 @@ TRANSITIONS: dict[tuple[SagaState, Event], tuple[SagaState, tuple[Effect, ...]]]
     (S.REVERSAL_QUEUED, E.REVERSED): (S.REVERSED, ()),
     (S.REVERSAL_QUEUED, E.REVERSAL_UNREACHABLE): (S.REVERSAL_QUEUED, ()),
     (S.REVERSAL_QUEUED, E.RESUME): (S.REVERSAL_QUEUED, (X.REVERSE,)),
+    # Free transactions: posted without any payment.
+    (S.QUOTED, E.SUBMIT): (S.SUBMITTING, (X.POST,)),
+    (S.SUBMITTING, E.POSTED): (S.DONE, ()),
+    (S.SUBMITTING, E.POST_REFUSED): (S.REJECTED, ()),
+    (S.SUBMITTING, E.POST_UNREACHABLE): (S.SUBMIT_QUEUED, ()),
+    (S.SUBMITTING, E.RESUME): (S.SUBMITTING, (X.POST,)),
+    (S.SUBMIT_QUEUED, E.RESUME): (S.SUBMIT_QUEUED, (X.POST,)),
+    (S.SUBMIT_QUEUED, E.POSTED): (S.DONE, ()),
+    (S.SUBMIT_QUEUED, E.POST_REFUSED): (S.REJECTED, ()),
+    (S.SUBMIT_QUEUED, E.POST_UNREACHABLE): (S.SUBMIT_QUEUED, ()),
 }
 # A receipt printed (or not) while the posting or the capture waits changes nothing else.
 for _waiting in (S.POST_QUEUED, S.CAPTURE_QUEUED):

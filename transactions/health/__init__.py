@@ -1,0 +1,1 @@
+"""Health: the health card's address."""

@@ -1,0 +1,1 @@
+"""Natural resources: Outdoors Card renewal and address."""

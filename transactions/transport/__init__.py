@@ -1,0 +1,1 @@
+"""Transport: registration renewal, driver's record, personalized plates, licence address."""
