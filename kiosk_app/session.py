@@ -79,8 +79,51 @@ KNOWN_ERRORS = frozenset(
         "insufficient_funds",
         "payment_failed",
         "backend_unavailable",
+        "licence_number_format",
+        "plate_format",
+        "renewal_notice_format",
+        "date_of_birth_invalid",
+        "health_card_format",
+        "outdoor_card_format",
+        "plate_text_length",
+        "plate_text_characters",
+        "plate_text_no_letter",
+        "plate_text_refused",
+        "plate_taken",
+        "plate_refused",
+        "card_not_renewable",
+        "renewal_term_unavailable",
+        "postal_code_format",
+        "postal_code_letters",
+        "province_unknown",
+        "street_number_invalid",
+        "street_name_missing",
+        "street_name_too_long",
+        "unit_invalid",
+        "city_missing",
+        "city_too_long",
+        "vehicle_not_found",
+        "vehicle_not_owned",
+        "unpaid_fines",
+        "no_valid_insurance",
+        "licence_not_found",
+        "date_of_birth_mismatch",
+        "card_not_found",
+        "card_expired",
     }
 )
+INTERNAL_ERRORS = frozenset(
+    {
+        "backend_malformed",
+        "not_authorized",
+        "posting_data_missing",
+        "programme_missing",
+        "programme_repeated",
+        "programme_unknown",
+    }
+)
+"""Codes that mean a bug or a broken backend, not something the citizen can fix: the
+citizen gets the generic message and technicians the log."""
 _UNAVAILABLE = frozenset({"backend_timeout", "backend_malformed", "http_503", "http_500"})
 
 

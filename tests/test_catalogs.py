@@ -110,3 +110,35 @@ def test_money_and_dates_follow_each_language() -> None:
 
 def test_a_missing_key_shows_the_key_rather_than_crashing() -> None:
     assert Translator("fr").text("no.such.key") == "no.such.key"
+
+
+def test_every_code_the_domain_raises_has_a_message_or_is_internal() -> None:
+    from kiosk_app.session import INTERNAL_ERRORS
+
+    raised = set()
+    for path in ROOT.glob("transactions/**/*.py"):
+        text = path.read_text(encoding="utf-8")
+        raised |= set(re.findall(r'(?:code|reason)="([a-z_]+)"', text))
+        raised |= set(re.findall(r'"(plate_[a-z_]+|[a-z_]+_(?:missing|too_long))"', text))
+    raised -= {"backend_timeout"}  # mapped to "the service is not answering"
+    unexplained = sorted(raised - KNOWN_ERRORS - INTERNAL_ERRORS - {"plate_text_invalid"})
+    assert not unexplained, f"codes with no message for the citizen: {unexplained}"
+
+
+def test_every_refusal_the_backends_can_send_has_a_message() -> None:
+    refusals = set()
+    for path in ROOT.glob("ministry_sandbox/*.py"):
+        found = re.findall(r'SandboxError\(\s*(40[49]),\s*"([a-z_]+)"', path.read_text("utf-8"))
+        refusals |= {code for _status, code in found}
+    assert {"vehicle_not_owned", "unpaid_fines", "card_expired", "plate_taken"} <= refusals
+    # 404 and 409 are refusals the citizen can act on; each needs its own message.
+    # The gateway's authorization refusals are handled by the saga (void, retry, list for
+    # technicians) and "not_found" is an unknown URL: none of them reaches a citizen.
+    not_for_citizens = {
+        "not_found",
+        "authorization_not_found",
+        "authorization_not_capturable",
+        "authorization_not_voidable",
+    }
+    missing = sorted(refusals - KNOWN_ERRORS - not_for_citizens)
+    assert not missing, f"refusals with no message for the citizen: {missing}"
