@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from transactions.fees import FeeSplit
 from transactions.saga.states import SagaState
 
 Fields = tuple[tuple[str, str], ...]
@@ -19,7 +20,7 @@ class LineItem:
 
 
 @dataclass(frozen=True)
-class TransactionRecord:
+class TransactionRecord(FeeSplit):
     """The state of one transaction, as stored after every step.
 
     The card appears only as brand and last four digits; the full number never reaches
@@ -51,11 +52,6 @@ class TransactionRecord:
     def ministry_amount_cents(self) -> int:
         """Return what the ministry receives (the sum of the items)."""
         return sum(item.amount_cents for item in self.items)
-
-    @property
-    def total_cents(self) -> int:
-        """Return what the citizen pays: the ministry's amount plus the kiosk fee."""
-        return self.ministry_amount_cents + self.kiosk_fee_cents
 
     def posting_value(self, name: str) -> str | None:
         """Return one field of ``posting_data``, or None when it is absent."""

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from transactions.errors import BackendError, ValidationError
-from transactions.fees import kiosk_fee_cents
+from transactions.errors import ValidationError
+from transactions.fees import FeeSplit, kiosk_fee_cents
 from transactions.fines.notices import FinePosting, Notice, normalize_notice_number
 from transactions.fines.receipt import build_fine_receipt
 from transactions.ports import MinistryGateway
 from transactions.receipt import Receipt, ReceiptTexts
 from transactions.records import LineItem, TransactionRecord
+from transactions.saga.runner import required_authorization
 
 SERVICE = "fine"
 MAX_NOTICES = 5
@@ -19,7 +20,7 @@ MAX_NOTICES = 5
 
 
 @dataclass(frozen=True)
-class FineQuote:
+class FineQuote(FeeSplit):
     """The notices to pay, the ministry's amount and the kiosk fee, kept apart."""
 
     notices: tuple[Notice, ...]
@@ -29,11 +30,6 @@ class FineQuote:
     def ministry_amount_cents(self) -> int:
         """Return the sum the ministry receives."""
         return sum(n.amount_due_cents for n in self.notices)
-
-    @property
-    def total_cents(self) -> int:
-        """Return what the citizen pays."""
-        return self.ministry_amount_cents + self.kiosk_fee_cents
 
     def items(self) -> tuple[LineItem, ...]:
         """Return the notices as journal line items."""
@@ -82,11 +78,10 @@ class FineSteps:
 
     def post(self, record: TransactionRecord, idempotency_key: str) -> str:
         """Record the payment of the notices with the ministry; return its confirmation."""
-        if record.authorization_id is None:
-            raise BackendError("no authorization to post", code="not_authorized", permanent=True)
+        authorization_id = required_authorization(record)
         posting = FinePosting(
             notices=tuple((item.item_id, item.amount_cents) for item in record.items),
-            authorization_id=record.authorization_id,
+            authorization_id=authorization_id,
             kiosk_id=self._kiosk_id,
         )
         return self._gateway.pay_notices(posting, idempotency_key).confirmation_number

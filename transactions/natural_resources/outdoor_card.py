@@ -11,21 +11,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from transactions.errors import BackendError, ValidationError
-from transactions.fees import kiosk_fee_cents
+from transactions.errors import ValidationError
+from transactions.fees import FeeSplit, kiosk_fee_cents
 from transactions.natural_resources.identifiers import last_four, normalize_outdoor_card_number
 from transactions.natural_resources.values import OutdoorCard, OutdoorCardRenewal
 from transactions.ports import NaturalResourcesGateway
 from transactions.receipt import Block, Receipt, ReceiptTexts, Row, Text
 from transactions.receipt_blocks import paid_receipt, years_text
 from transactions.records import Fields, LineItem, TransactionRecord
-from transactions.saga.runner import Posted, required_posting_value
+from transactions.saga.runner import Posted, required_authorization, required_posting_value
 
 SERVICE = "outdoor-card"
 
 
 @dataclass(frozen=True)
-class OutdoorCardQuote:
+class OutdoorCardQuote(FeeSplit):
     """A renewable card: the ministry's fee and the kiosk fee, kept apart."""
 
     card: OutdoorCard
@@ -35,11 +35,6 @@ class OutdoorCardQuote:
     def ministry_amount_cents(self) -> int:
         """Return the ministry's renewal fee."""
         return self.card.renewal_fee_cents
-
-    @property
-    def total_cents(self) -> int:
-        """Return what the citizen pays."""
-        return self.ministry_amount_cents + self.kiosk_fee_cents
 
     def items(self) -> tuple[LineItem, ...]:
         """Return the renewal as the journal's line item (no card number in it)."""
@@ -91,12 +86,11 @@ class OutdoorCardSteps:
 
     def post(self, record: TransactionRecord, idempotency_key: str) -> Posted:
         """Renew the card with the ministry; return the confirmation and the new expiry."""
-        if record.authorization_id is None:
-            raise BackendError("no authorization to post", code="not_authorized", permanent=True)
+        authorization_id = required_authorization(record)
         renewal = OutdoorCardRenewal(
             card_number=required_posting_value(record, "card_number"),
             fee_cents=record.ministry_amount_cents,
-            authorization_id=record.authorization_id,
+            authorization_id=authorization_id,
             kiosk_id=self._kiosk_id,
         )
         answer = self._gateway.renew_outdoor_card(renewal, idempotency_key)

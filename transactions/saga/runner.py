@@ -47,6 +47,13 @@ class Posted:
     receipt_data: Fields = ()
 
 
+def required_authorization(record: TransactionRecord) -> str:
+    """Return the authorization a paid posting refers to; without one it is refused for good."""
+    if record.authorization_id is None:
+        raise BackendError("no authorization to post", code="not_authorized", permanent=True)
+    return record.authorization_id
+
+
 def required_posting_value(record: TransactionRecord, name: str) -> str:
     """Return a field posting needs; a missing one is refused for good (money goes back)."""
     value = record.posting_value(name)

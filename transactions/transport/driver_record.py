@@ -11,13 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from transactions.errors import BackendError
-from transactions.fees import kiosk_fee_cents
+from transactions.fees import FeeSplit, kiosk_fee_cents
 from transactions.ports import Clock, TransportGateway
 from transactions.receipt import Block, Receipt, ReceiptTexts, Row, Text
 from transactions.receipt_blocks import paid_receipt
 from transactions.records import Fields, LineItem, TransactionRecord
-from transactions.saga.runner import Posted, required_posting_value
+from transactions.saga.runner import Posted, required_authorization, required_posting_value
 from transactions.transport.identifiers import normalize_licence_number, parse_date_of_birth
 from transactions.transport.values import Conviction, DriverRecordOrder, DriverRecordSummary
 
@@ -41,7 +40,7 @@ class VerifiedLicence:
 
 
 @dataclass(frozen=True)
-class DriverRecordQuote:
+class DriverRecordQuote(FeeSplit):
     """The record's fee and the kiosk fee, kept apart."""
 
     licence: VerifiedLicence
@@ -51,11 +50,6 @@ class DriverRecordQuote:
     def ministry_amount_cents(self) -> int:
         """Return the ministry's fee for the record."""
         return self.licence.record_fee_cents
-
-    @property
-    def total_cents(self) -> int:
-        """Return what the citizen pays."""
-        return self.ministry_amount_cents + self.kiosk_fee_cents
 
     def items(self) -> tuple[LineItem, ...]:
         """Return the record as the journal's line item (no personal data in it)."""
@@ -108,13 +102,12 @@ class DriverRecordSteps:
 
     def post(self, record: TransactionRecord, idempotency_key: str) -> Posted:
         """Order the record; return the confirmation with the summary for the receipt."""
-        if record.authorization_id is None:
-            raise BackendError("no authorization to post", code="not_authorized", permanent=True)
+        authorization_id = required_authorization(record)
         order = DriverRecordOrder(
             licence_number=required_posting_value(record, "licence_number"),
             date_of_birth=required_posting_value(record, "date_of_birth"),
             fee_cents=record.ministry_amount_cents,
-            authorization_id=record.authorization_id,
+            authorization_id=authorization_id,
             kiosk_id=self._kiosk_id,
         )
         answer = self._gateway.order_driver_record(order, idempotency_key)

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from transactions.errors import BackendError, ValidationError
-from transactions.fees import kiosk_fee_cents
+from transactions.errors import ValidationError
+from transactions.fees import FeeSplit, kiosk_fee_cents
 from transactions.ports import TransportGateway
 from transactions.receipt import Block, Receipt, ReceiptTexts, Row, Text
 from transactions.receipt_blocks import paid_receipt
 from transactions.records import Fields, LineItem, TransactionRecord
-from transactions.saga.runner import Posted, required_posting_value
+from transactions.saga.runner import Posted, required_authorization, required_posting_value
 from transactions.transport.identifiers import normalize_licence_number
 from transactions.transport.plate_text import normalize_plate_text
 from transactions.transport.values import PlateAvailability, PlateOrder
@@ -29,7 +29,7 @@ UNAVAILABLE_CODES = {"taken": "plate_taken", "refused": "plate_refused"}
 
 
 @dataclass(frozen=True)
-class PlateQuote:
+class PlateQuote(FeeSplit):
     """A plate text the ministry would issue: its fee and the kiosk fee, kept apart."""
 
     text: str
@@ -41,11 +41,6 @@ class PlateQuote:
     def ministry_amount_cents(self) -> int:
         """Return the ministry's fee for the plates."""
         return self.fee_cents
-
-    @property
-    def total_cents(self) -> int:
-        """Return what the citizen pays."""
-        return self.ministry_amount_cents + self.kiosk_fee_cents
 
     def items(self) -> tuple[LineItem, ...]:
         """Return the plate text and its fee as the journal's line item."""
@@ -102,14 +97,13 @@ class PlateSteps:
 
     def post(self, record: TransactionRecord, idempotency_key: str) -> Posted:
         """Order the plate; return the confirmation and the delivery delay."""
-        if record.authorization_id is None:
-            raise BackendError("no authorization to post", code="not_authorized", permanent=True)
+        authorization_id = required_authorization(record)
         [item] = record.items
         order = PlateOrder(
             text=item.item_id,
             licence_number=required_posting_value(record, "licence_number"),
             fee_cents=item.amount_cents,
-            authorization_id=record.authorization_id,
+            authorization_id=authorization_id,
             kiosk_id=self._kiosk_id,
         )
         answer = self._gateway.order_plate(order, idempotency_key)

@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from transactions.errors import BackendError, ValidationError
-from transactions.fees import kiosk_fee_cents
+from transactions.errors import ValidationError
+from transactions.fees import FeeSplit, kiosk_fee_cents
 from transactions.ports import TransportGateway
 from transactions.receipt import Block, Receipt, ReceiptTexts, Row, Text
 from transactions.receipt_blocks import paid_receipt, years_text
 from transactions.records import Fields, LineItem, TransactionRecord
-from transactions.saga.runner import Posted, required_posting_value
+from transactions.saga.runner import Posted, required_authorization, required_posting_value
 from transactions.transport.identifiers import (
     normalize_licence_number,
     normalize_plate,
@@ -43,7 +43,7 @@ class RenewalOffer:
 
 
 @dataclass(frozen=True)
-class RegistrationQuote:
+class RegistrationQuote(FeeSplit):
     """One term chosen: the ministry's fee and the kiosk fee, kept apart."""
 
     registration: Registration
@@ -55,11 +55,6 @@ class RegistrationQuote:
     def ministry_amount_cents(self) -> int:
         """Return the ministry's fee for the term."""
         return self.term.fee_cents
-
-    @property
-    def total_cents(self) -> int:
-        """Return what the citizen pays."""
-        return self.ministry_amount_cents + self.kiosk_fee_cents
 
     def items(self) -> tuple[LineItem, ...]:
         """Return the plate and the term's fee as the journal's line item."""
@@ -133,15 +128,14 @@ class RegistrationSteps:
 
     def post(self, record: TransactionRecord, idempotency_key: str) -> Posted:
         """Renew the registration with the ministry; return the confirmation and new expiry."""
-        if record.authorization_id is None:
-            raise BackendError("no authorization to post", code="not_authorized", permanent=True)
+        authorization_id = required_authorization(record)
         [item] = record.items
         renewal = RegistrationRenewal(
             plate=item.item_id,
             licence_number=required_posting_value(record, "licence_number"),
             years=int(required_posting_value(record, "years")),
             fee_cents=item.amount_cents,
-            authorization_id=record.authorization_id,
+            authorization_id=authorization_id,
             kiosk_id=self._kiosk_id,
         )
         answer = self._gateway.renew_registration(renewal, idempotency_key)
