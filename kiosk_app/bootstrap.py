@@ -15,15 +15,27 @@ from device_drivers.registry import (
     build_scanner,
 )
 from kiosk_app.config import ConfigError, KioskConfig
+from kiosk_app.flows.address_change import AddressChangeFlow
+from kiosk_app.flows.base import ServiceFlow
+from kiosk_app.flows.driver_record import DriverRecordFlow
+from kiosk_app.flows.outdoor_card import OutdoorCardFlow
+from kiosk_app.flows.plates import PlateFlow
+from kiosk_app.flows.registration import RegistrationFlow
 from kiosk_app.i18n import Translator
 from offline_store.database import KioskDatabase
 from offline_store.journal import SqliteJournal
+from offline_store.survey import SqliteSurveyLog
+from transactions import address_change
 from transactions.clock import SystemClock
 from transactions.fines.service import SERVICE as FINE_SERVICE
 from transactions.fines.service import FinePayments, FineSteps
 from transactions.ministries.fines_client import HttpMinistryGateway
+from transactions.ministries.health_client import HttpHealthGateway
 from transactions.ministries.http import Timeouts
+from transactions.ministries.natural_resources_client import HttpNaturalResourcesGateway
 from transactions.ministries.payments_client import HttpPaymentGateway
+from transactions.ministries.transport_client import HttpTransportGateway
+from transactions.natural_resources import outdoor_card
 from transactions.ports import (
     BarcodeScanner,
     CardReader,
@@ -32,6 +44,7 @@ from transactions.ports import (
     ReceiptPrinter,
 )
 from transactions.saga.runner import SagaRunner, ServiceSteps
+from transactions.transport import driver_record, personalized_plates, registration
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +103,9 @@ class Kiosk:
     journal: SqliteJournal
     runner: SagaRunner
     fines: FinePayments
+    flows: dict[str, ServiceFlow]
+    """The services other than fines, by name."""
+    survey: SqliteSurveyLog
     devices: Devices
     _closers: list[Callable[[], None]] = field(default_factory=list)
 
@@ -131,16 +147,43 @@ def build_kiosk(config: KioskConfig) -> Kiosk:
         raise
     database = KioskDatabase(config.database_path)
     journal = SqliteJournal(database)
+    transport = HttpTransportGateway(backend_url, timeouts)
+    health = HttpHealthGateway(backend_url, timeouts)
+    natural_resources = HttpNaturalResourcesGateway(backend_url, timeouts)
+    kiosk_id = config.kiosk_id
     steps: dict[str, ServiceSteps] = {
-        FINE_SERVICE: FineSteps(ministry, config.kiosk_id, Translator)
+        FINE_SERVICE: FineSteps(ministry, kiosk_id, Translator),
+        registration.SERVICE: registration.RegistrationSteps(transport, kiosk_id, Translator),
+        driver_record.SERVICE: driver_record.DriverRecordSteps(transport, kiosk_id, Translator),
+        personalized_plates.SERVICE: personalized_plates.PlateSteps(
+            transport, kiosk_id, Translator
+        ),
+        outdoor_card.SERVICE: outdoor_card.OutdoorCardSteps(
+            natural_resources, kiosk_id, Translator
+        ),
+        address_change.SERVICE: address_change.AddressChangeSteps(
+            transport=transport,
+            health=health,
+            natural_resources=natural_resources,
+            kiosk_id=kiosk_id,
+            texts=Translator,
+        ),
     }
+    clock = SystemClock()
     runner = SagaRunner(
         journal=journal,
         terminal=devices.terminal,
         printer=devices.printer,
         steps=steps.__getitem__,
-        clock=SystemClock(),
+        clock=clock,
     )
+    flows: list[ServiceFlow] = [
+        RegistrationFlow(registration.RegistrationRenewals(transport)),
+        AddressChangeFlow(runner, Translator, clock),
+        DriverRecordFlow(driver_record.DriverRecords(transport, clock), clock),
+        PlateFlow(personalized_plates.PersonalizedPlates(transport)),
+        OutdoorCardFlow(outdoor_card.OutdoorCardRenewals(natural_resources)),
+    ]
     return Kiosk(
         config=config,
         backend_url=backend_url,
@@ -148,6 +191,8 @@ def build_kiosk(config: KioskConfig) -> Kiosk:
         journal=journal,
         runner=runner,
         fines=FinePayments(ministry),
+        flows={flow.service: flow for flow in flows},
+        survey=SqliteSurveyLog(database),
         devices=devices,
         _closers=closers,
     )

@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import signal
+import subprocess
 import sys
 import tempfile
 from dataclasses import replace
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from kiosk_app.config import KioskConfig, load_config
 from transactions.errors import KioskError
+from transactions.services import SERVICES
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
         "sample citizen), and report each screen's modelled citizen time and measured kiosk "
         "wait. Runs on a virtual display when there is no screen.",
     )
-    walk.add_argument("service", choices=["fine"], help="the service to walk through")
+    walk.add_argument("service", choices=SERVICES, help="the service to walk through")
     walk.add_argument("--answers", type=Path, help="JSON answers (see README: walkthrough answers)")
     walk.add_argument("--backend", help="backend base URL (default: an embedded sandbox)")
     walk.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -69,6 +71,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--data-dir", type=Path, help="kiosk state folder (default: a fresh temporary one)"
     )
     _add_config(walk)
+
+    shots = commands.add_parser(
+        "screenshots",
+        help="photograph every screen in both languages and check that no text overflows",
+        description="Play every service's sample citizen on a virtual display at each SIZE "
+        "and write a PNG of every screen, in French and in English, to OUT/WxH/. Every "
+        "screen is also checked in large-text mode: text cut off, a widget off the screen, "
+        "a touch target under 2 cm or a main control in the upper half is a problem. Exits "
+        "1 if there is any.",
+    )
+    shots.add_argument("--out", type=Path, default=Path("screenshots"), help="output folder")
+    shots.add_argument(
+        "--size",
+        action="append",
+        dest="sizes",
+        help="window size WxH (repeatable; default 1080x1920 and 1920x1080)",
+    )
+    shots.add_argument("--json", action="store_true", help="print the report as JSON")
+    shots.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
+    _add_config(shots)
 
     diagnose = commands.add_parser(
         "diagnose",
@@ -114,10 +136,66 @@ def main(argv: list[str] | None = None) -> int:
             return _demo(config, args.output, args.headless)
         if args.command == "diagnose":
             return _diagnose_devices(config, args.json, args.test_page)
+        if args.command == "screenshots":
+            return _screenshots(config, args)
         return _walkthrough(config, args)
     except KioskError as err:
         print(f"kiosk: {err}", file=sys.stderr)
         return 2
+
+
+SCREEN_SIZES = ("1080x1920", "1920x1080")
+"""Portrait and landscape kiosk panels."""
+
+
+def _size(text: str) -> tuple[int, int]:
+    width, _, height = text.partition("x")
+    if not (width.isdigit() and height.isdigit()):
+        raise KioskError(f"--size {text!r}: use WIDTHxHEIGHT, e.g. 1080x1920")
+    return int(width), int(height)
+
+
+def _screenshots(config: KioskConfig, args: argparse.Namespace) -> int:
+    sizes = args.sizes or list(SCREEN_SIZES)
+    if args.one:
+        from kiosk_app.walkthrough.gallery import run_gallery
+
+        width, height = _size(sizes[0])
+        with tempfile.TemporaryDirectory(prefix="kiosk-screenshots-") as data:
+            sized = replace(
+                config,
+                data_dir=Path(data),
+                ui=replace(config.ui, width=width, height=height, fullscreen=False),
+            )
+            report = run_gallery(sized, args.out / sizes[0])
+        print(json.dumps(report, ensure_ascii=False))
+        return 0
+    reports = []
+    for size in sizes:
+        _size(size)
+        # One process per size: Kivy's window and the virtual display are sized at start.
+        command = [sys.executable, "-m", "kiosk_app.cli", "screenshots", "--one", "--size", size]
+        command += ["--out", str(args.out)]
+        if args.config is not None:
+            command += ["--config", str(args.config)]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        lines = done.stdout.strip().splitlines()
+        if done.returncode != 0 or not lines:
+            raise KioskError(f"screenshots at {size} failed: {done.stderr.strip()[-2000:]}")
+        reports.append(json.loads(lines[-1]))
+    problems = sum(len(found) for report in reports for found in report["problems"].values())
+    failed = [r["size"] for r in reports if not r["completed"]]
+    if args.json:
+        print(json.dumps({"sizes": reports}, indent=2, ensure_ascii=False))
+    else:
+        for report in reports:
+            print(f"{report['size']}: {len(report['screenshots'])} screenshots in {args.out}")
+            for where, found in report["problems"].items():
+                for problem in found:
+                    print(f"  {where}: {problem}")
+            if not report["completed"]:
+                print(f"  the walk stopped: {report['outcome']} {report['error'] or ''}")
+    return 1 if problems or failed else 0
 
 
 def _run(config: KioskConfig) -> int:

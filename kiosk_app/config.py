@@ -41,7 +41,11 @@ class UiConfig:
     fullscreen: bool = True
     inactivity_seconds: float = 45.0
     prompt_seconds: float = 20.0
-    thank_you_seconds: float = 6.0
+    thank_you_seconds: float = 15.0
+    speech: str = "auto"
+    """Spoken guidance: "auto" (headset plugged in, or the citizen asks), "on", "off"."""
+    speech_wav_dir: Path | None = None
+    """Write what would be spoken to WAV files here instead of the speakers (tests, demos)."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,7 @@ def parse_config(raw: dict[str, Any]) -> KioskConfig:
         thank_you_seconds=reader.number(
             "ui.thank_you_seconds", ui_defaults.thank_you_seconds, 1, 60
         ),
+        speech=reader.choice("ui.speech", ("auto", "on", "off"), ui_defaults.speech),
     )
     config = KioskConfig(
         kiosk_id=reader.text("kiosk.id", defaults.kiosk_id),

@@ -10,19 +10,27 @@ from __future__ import annotations
 import enum
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
+from kiosk_app.flows.base import ServiceFlow
+from kiosk_app.flows.review import Review
+from kiosk_app.flows.state import FormState
 from kiosk_app.worker import Worker
+from transactions.address_change import AddressChangeResult, ProgrammeOutcome
 from transactions.errors import KioskError
+from transactions.fees import Quote
 from transactions.fines.notices import Notice, normalize_notice_number
 from transactions.fines.service import SERVICE as FINE_SERVICE
-from transactions.fines.service import FinePayments, FineQuote
+from transactions.fines.service import FinePayments
+from transactions.ports import SurveyLog
 from transactions.receipt import Receipt
 from transactions.records import TransactionRecord
 from transactions.saga.runner import SagaResult, SagaRunner
 from transactions.saga.states import SagaState
+from transactions.survey import RATINGS, STATEMENTS, survey_answer
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +46,8 @@ class Step(enum.Enum):
     MENU = "menu"
     NOTICE_ENTRY = "notice_entry"
     NOTICE_DETAILS = "notice_details"
+    FORM = "form"
+    REVIEW = "review"
     PAYMENT = "payment"
     RECEIPT = "receipt"
     THANK_YOU = "thank_you"
@@ -47,10 +57,25 @@ FINE_STEPS = (Step.NOTICE_ENTRY, Step.NOTICE_DETAILS, Step.PAYMENT, Step.RECEIPT
 """The screens of paying a fine, in the order the progress indicator counts them."""
 
 
-def progress(step: Step) -> tuple[int, int] | None:
-    """Return (this step, number of steps) for a screen inside a service, else None."""
-    if step in FINE_STEPS:
-        return FINE_STEPS.index(step) + 1, len(FINE_STEPS)
+def progress(view: SessionView) -> tuple[int, int] | None:
+    """Return (this step, number of steps) for a screen inside a service, else None.
+
+    A form counts one step per question, then the review, the payment (paid services) and
+    the receipt; the count can grow when an answer adds questions (a programme ticked).
+    """
+    form = view.form
+    if form is None:
+        if view.step in FINE_STEPS:
+            return FINE_STEPS.index(view.step) + 1, len(FINE_STEPS)
+        return None
+    questions = len(form.fields)
+    after = (
+        (Step.REVIEW, Step.PAYMENT, Step.RECEIPT) if form.flow.paid else (Step.REVIEW, Step.RECEIPT)
+    )
+    if view.step is Step.FORM:
+        return form.index + 1, questions + len(after)
+    if view.step in after:
+        return questions + after.index(view.step) + 1, questions + len(after)
     return None
 
 
@@ -110,6 +135,8 @@ KNOWN_ERRORS = frozenset(
         "date_of_birth_mismatch",
         "card_not_found",
         "card_expired",
+        "answer_missing",
+        "choice_missing",
     }
 )
 INTERNAL_ERRORS = frozenset(
@@ -120,11 +147,21 @@ INTERNAL_ERRORS = frozenset(
         "programme_missing",
         "programme_repeated",
         "programme_unknown",
+        "survey_month_invalid",
+        "survey_rating_unknown",
+        "survey_service_unknown",
+        "survey_statement_unknown",
     }
 )
 """Codes that mean a bug or a broken backend, not something the citizen can fix: the
 citizen gets the generic message and technicians the log."""
 _UNAVAILABLE = frozenset({"backend_timeout", "backend_malformed", "http_503", "http_500"})
+
+
+def code_of(err: KioskError) -> str:
+    """Return the most precise code of ``err`` (a plate text's refusal says which rule)."""
+    reason = getattr(err, "reason", None)
+    return reason if isinstance(reason, str) else err.code
 
 
 def message_key(code: str) -> str:
@@ -144,13 +181,23 @@ class SessionView:
     language: str
     typed: str = ""
     notices: tuple[Notice, ...] = ()
-    quote: FineQuote | None = None
+    service: str | None = None
+    form: FormState | None = None
+    """The form of a service other than fines, with its answers."""
+    review: Review | None = None
+    option: str | None = None
+    quote: Quote | None = None
     busy: bool = False
     message: str | None = None
     payment_phase: PaymentPhase | None = None
     record: TransactionRecord | None = None
     receipt: Receipt | None = None
+    outcomes: tuple[ProgrammeOutcome, ...] = ()
+    """Each programme's outcome of a change of address."""
+    receipt_printed: bool = False
     simulated_card: bool = False
+    survey_rating: str | None = None
+    survey_agreed: frozenset[str] = frozenset()
 
 
 class CitizenSession:
@@ -164,9 +211,13 @@ class CitizenSession:
         terminal: Any,
         worker: Worker,
         default_language: str,
+        flows: Mapping[str, ServiceFlow] | None = None,
+        survey: SurveyLog | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._fines = fines
+        self._flows = dict(flows or {})
+        self._survey = survey
         self._runner = runner
         self._terminal = terminal
         self._worker = worker
@@ -214,8 +265,17 @@ class CitizenSession:
 
     def choose_service(self, service: str) -> None:
         """Open a service from the menu."""
-        if service == FINE_SERVICE and self.view.step is Step.MENU:
-            self._set(step=Step.NOTICE_ENTRY, typed="", message=None)
+        if self.view.step is not Step.MENU:
+            return
+        if service == FINE_SERVICE:
+            self._set(step=Step.NOTICE_ENTRY, service=service, typed="", message=None)
+        elif service in self._flows:
+            form = FormState(self._flows[service])
+            self._set(step=Step.FORM, service=service, form=form, message=None)
+
+    def progress(self) -> tuple[int, int] | None:
+        """Return (this step, number of steps) inside a service, else None."""
+        return progress(self.view)
 
     def back(self) -> None:
         """Go back one screen (cancelling a payment still waiting for the card)."""
@@ -225,6 +285,17 @@ class CitizenSession:
         if step is Step.PAYMENT:
             self.cancel_payment()
             return
+        form = self.view.form
+        if step is Step.FORM and form is not None:
+            earlier = form.back()
+            if earlier is None:
+                self._to_menu()
+            else:
+                self._set(form=earlier, message=None)
+            return
+        if step is Step.REVIEW and form is not None:
+            self._set(step=Step.FORM, form=form.at(form.fields[-1].name), message=None)
+            return
         previous = {
             Step.LANGUAGE: Step.ATTRACT,
             Step.MENU: Step.LANGUAGE,
@@ -232,12 +303,26 @@ class CitizenSession:
             Step.NOTICE_DETAILS: Step.MENU,
         }.get(step)
         if previous is Step.MENU:
-            self._set(step=previous, typed="", notices=(), quote=None, message=None)
+            self._to_menu()
         elif previous is not None:
             self._set(step=previous, message=None)
 
+    def _to_menu(self) -> None:
+        self._set(
+            step=Step.MENU,
+            typed="",
+            notices=(),
+            quote=None,
+            service=None,
+            form=None,
+            review=None,
+            option=None,
+            message=None,
+        )
+
     def wipe(self) -> None:
         """Forget everything the citizen entered and return to the attract screen."""
+        self._save_survey()
         self._generation += 1
         if self.view.step is Step.PAYMENT and self.view.payment_phase is PaymentPhase.WAITING_CARD:
             self._terminal.cancel_wait()
@@ -253,8 +338,13 @@ class CitizenSession:
             self._set(typed=self.view.typed + digit, message=None)
 
     def erase(self) -> None:
-        """Erase the last digit typed."""
-        if not self.view.busy:
+        """Erase the last character typed (on the keypad, or on a form's keyboard)."""
+        if self.view.busy:
+            return
+        form = self.view.form
+        if self.view.step is Step.FORM and form is not None:
+            self._set(form=form.erase(), message=None)
+        else:
             self._set(typed=self.view.typed[:-1], message=None)
 
     def submit_notice(self) -> None:
@@ -284,7 +374,18 @@ class CitizenSession:
         if self.view.busy:
             return
         if self.view.step is Step.MENU:
+            for service, flow in self._flows.items():
+                given = flow.scan(code)
+                if given is not None:
+                    self.choose_service(service)
+                    self._scanned_answers(given)
+                    return
             self.choose_service(FINE_SERVICE)
+        elif self.view.step is Step.FORM and self.view.form is not None:
+            given = self.view.form.flow.scan(code)
+            if given is not None:
+                self._scanned_answers(given)
+            return
         elif self.view.step is Step.NOTICE_DETAILS:
             self.add_another()
         if self.view.step is not Step.NOTICE_ENTRY:
@@ -293,10 +394,110 @@ class CitizenSession:
         self._set(typed=digits[:MAX_TYPED], message=None)
         self.submit_notice()
 
+    def _scanned_answers(self, given: dict[str, str]) -> None:
+        form = self.view.form
+        if form is not None:
+            self._set(form=form.with_answers(given), message=None)
+
     def add_another(self) -> None:
         """Go back to the keypad to add another notice to the same payment."""
         if self.view.step is Step.NOTICE_DETAILS and not self.view.busy:
             self._set(step=Step.NOTICE_ENTRY, typed="", message=None)
+
+    # -- the other services' forms -----------------------------------------------------
+    def type_key(self, key: str) -> None:
+        """Press key ``key`` (a key name of kiosk_app.flows.keyboard) on the form's keyboard."""
+        form = self.view.form
+        if self.view.step is Step.FORM and form is not None and not self.view.busy:
+            self._set(form=form.press(key), message=None)
+
+    def choose(self, option: str) -> None:
+        """Tap an option of the form's question: one answers it, ticks toggle."""
+        form = self.view.form
+        if self.view.step is not Step.FORM or form is None or self.view.busy:
+            return
+        if form.field.multiple:
+            self._set(form=form.tick(option), message=None)
+            return
+        was_last = form.is_last
+        self._set(form=form.choose(option), message=None)
+        if was_last:
+            self._look_up()
+
+    def proceed(self) -> None:
+        """Take the answer typed or ticked and go to the next question (or the review)."""
+        form = self.view.form
+        if self.view.step is not Step.FORM or form is None or self.view.busy:
+            return
+        was_last = form.is_last
+        try:
+            answered = form.proceed()
+        except KioskError as err:
+            self._set(message=message_key(code_of(err)))
+            return
+        self._set(form=answered, message=None)
+        if was_last:
+            self._look_up()
+
+    def _look_up(self) -> None:
+        form = self.view.form
+        if form is None:
+            return
+        answers = form.answer_map
+        self._run(lambda: form.flow.review(answers), self._reviewed, on_error=self._refused)
+
+    def _reviewed(self, review: Review) -> None:
+        option = review.options[0].value if review.options else None
+        self._set(
+            step=Step.REVIEW,
+            review=review,
+            option=option,
+            quote=review.quote_for(option),
+            message=None,
+        )
+
+    def _refused(self, err: KioskError) -> None:
+        """Put the citizen back on the question to correct, with the reason."""
+        form = self.view.form
+        code = code_of(err)
+        if form is not None:
+            name = form.flow.field_for(code, form.answer_map)
+            if name is not None:
+                form = form.at(name)
+        self._set(step=Step.FORM, form=form, message=message_key(code))
+
+    def choose_option(self, option: str) -> None:
+        """Pick one of the review's options (a renewal term)."""
+        review = self.view.review
+        if self.view.step is not Step.REVIEW or review is None or self.view.busy:
+            return
+        if any(choice.value == option for choice in review.options):
+            self._set(option=option, quote=review.quote_for(option), message=None)
+
+    def send(self) -> None:
+        """Send a free service's request (a change of address) once reviewed."""
+        form, review = self.view.form, self.view.review
+        if self.view.busy or self.view.step is not Step.REVIEW or form is None or review is None:
+            return
+        if review.paid:
+            return
+        submit = getattr(form.flow, "submit", None)
+        if submit is None:
+            return
+        answers, language = form.answer_map, self.view.language
+        self._run(lambda: submit(answers, language), self._sent)
+
+    def _sent(self, result: AddressChangeResult) -> None:
+        self._set(
+            step=Step.RECEIPT,
+            outcomes=result.outcomes,
+            receipt=result.receipt,
+            receipt_printed=result.receipt_printed,
+            record=None,
+        )
+
+    def _review_step(self) -> Step:
+        return Step.REVIEW if self.view.form is not None else Step.NOTICE_DETAILS
 
     # -- payment ---------------------------------------------------------------------
     def pay(self) -> None:
@@ -305,7 +506,7 @@ class CitizenSession:
         if (
             self.view.busy
             or quote is None
-            or self.view.step not in (Step.NOTICE_DETAILS, Step.PAYMENT)
+            or self.view.step not in (Step.NOTICE_DETAILS, Step.REVIEW, Step.PAYMENT)
         ):
             return
         if self.view.step is Step.PAYMENT and self.view.payment_phase in (
@@ -314,10 +515,11 @@ class CitizenSession:
         ):
             return
         language = self.view.language
+        service = self.view.service or FINE_SERVICE
         self._set(step=Step.PAYMENT, payment_phase=PaymentPhase.WAITING_CARD, message=None)
 
         def take_payment() -> SagaResult:
-            record = self._runner.open(FINE_SERVICE, language, quote.items(), quote.kiosk_fee_cents)
+            record = self._runner.open_quote(service, language, quote)
             return self._runner.pay(record)
 
         self._run(take_payment, self._payment_done, busy=False)
@@ -334,7 +536,7 @@ class CitizenSession:
         if self.view.payment_phase is PaymentPhase.WAITING_CARD:
             self._terminal.cancel_wait()
         elif self.view.payment_phase in (PaymentPhase.DECLINED, PaymentPhase.FAILED):
-            self._set(step=Step.NOTICE_DETAILS, payment_phase=None, message=None)
+            self._set(step=self._review_step(), payment_phase=None, message=None)
 
     def _payment_done(self, result: SagaResult) -> None:
         record = result.record
@@ -344,21 +546,63 @@ class CitizenSession:
             SagaState.POST_QUEUED,
             SagaState.CAPTURE_QUEUED,
         ):
-            self._set(step=Step.RECEIPT, record=record, receipt=result.receipt, payment_phase=None)
+            self._set(
+                step=Step.RECEIPT,
+                record=record,
+                receipt=result.receipt,
+                receipt_printed=record.receipt_printed,
+                payment_phase=None,
+            )
         elif record.state is SagaState.DECLINED:
             code = record.failure_code or "card_declined"
             self._set(payment_phase=PaymentPhase.DECLINED, message=message_key(code), record=record)
         elif record.failure_code == "payment_cancelled":
-            self._set(step=Step.NOTICE_DETAILS, payment_phase=None, message=None)
+            self._set(step=self._review_step(), payment_phase=None, message=None)
         else:
             self._set(
                 payment_phase=PaymentPhase.FAILED, message="error.payment_failed", record=record
             )
 
     def finish(self) -> None:
-        """Leave the receipt screen for the thank-you screen."""
+        """Leave the receipt screen for the thank-you screen (and its optional survey)."""
         if self.view.step is Step.RECEIPT:
             self._set(step=Step.THANK_YOU)
+
+    # -- the satisfaction survey -------------------------------------------------------
+    def rate(self, rating: str) -> None:
+        """Answer "how was it?" with one tap (it can be changed until the visit ends)."""
+        # An unknown value would make survey_answer raise inside wipe(), leaving the visit
+        # on screen: ignore it here instead.
+        if self.view.step is Step.THANK_YOU and rating in RATINGS:
+            self._set(survey_rating=rating)
+
+    def agree(self, statement: str) -> None:
+        """Tick or untick one of the survey's short statements."""
+        if (
+            self.view.step is Step.THANK_YOU
+            and self.view.survey_rating is not None
+            and statement in STATEMENTS
+        ):
+            self._set(survey_agreed=self.view.survey_agreed ^ {statement})
+
+    def _save_survey(self) -> None:
+        """Store the survey's answer, if one was given: service and month only, nothing else."""
+        view = self.view
+        if view.step is not Step.THANK_YOU or view.survey_rating is None or self._survey is None:
+            return
+        answer = survey_answer(
+            view.service or FINE_SERVICE,
+            datetime.now().strftime("%Y-%m"),
+            view.survey_rating,
+            view.survey_agreed,
+        )
+        survey = self._survey
+        self._worker.submit(lambda: survey.record(answer), self._survey_saved)
+
+    @staticmethod
+    def _survey_saved(outcome: Any) -> None:
+        if isinstance(outcome, BaseException):
+            logger.error("survey answer not stored", exc_info=outcome)
 
     # -- running slow work -----------------------------------------------------------
     def _begin_wait(self) -> None:
@@ -370,7 +614,11 @@ class CitizenSession:
             self._busy_since = None
 
     def _run(
-        self, job: Callable[[], Any], on_result: Callable[[Any], None], busy: bool = True
+        self,
+        job: Callable[[], Any],
+        on_result: Callable[[Any], None],
+        busy: bool = True,
+        on_error: Callable[[KioskError], None] | None = None,
     ) -> None:
         generation = self._generation
         if busy:
@@ -382,8 +630,10 @@ class CitizenSession:
                 return  # the visit was wiped meanwhile
             self._end_wait()
             self._set(busy=False)
-            if isinstance(outcome, KioskError):
-                self._set(message=message_key(outcome.code))
+            if isinstance(outcome, KioskError) and on_error is not None:
+                on_error(outcome)
+            elif isinstance(outcome, KioskError):
+                self._set(message=message_key(code_of(outcome)))
             elif isinstance(outcome, BaseException):
                 logger.error("unexpected failure", exc_info=outcome)
                 self._set(message="error.generic")

@@ -55,7 +55,26 @@ def _v1_journal(db: sqlite_utils.Database) -> None:
     db.table("saga_steps").create_index(["transaction_id"])
 
 
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1_journal,)
+def _v2_survey(db: sqlite_utils.Database) -> None:
+    # Anonymous by construction: no id, reference, language or time finer than the month.
+    # The statement columns mirror transactions.survey.STATEMENTS as of this version; a new
+    # statement needs a new migration, never an edit here.
+    db.table("survey_answers").create(
+        {
+            "service": str,
+            "month": str,
+            "rating": str,
+            "saves_time": int,
+            "would_use_again": int,
+            "easy": int,
+            "convenient_location": int,
+        },
+        not_null={"service", "month", "rating"},
+    )
+    db.table("survey_answers").create_index(["month", "service"])
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1_journal, _v2_survey)
 """Schema migrations in order; the file's ``user_version`` says how many have run."""
 
 

@@ -21,6 +21,7 @@ class FakeTexts:
         "receipt.fine.jurisdiction.ottawa": "City of Ottawa parking ticket",
         "receipt.fine.notice": "Notice {number}",
         "receipt.ministry_amount": "Paid to the ministry",
+        "receipt.ministry_fee": "Ministry fee",
         "receipt.kiosk_fee": "Kiosk fee",
         "receipt.total": "Total",
         "receipt.card": "Card",

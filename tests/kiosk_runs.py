@@ -20,10 +20,17 @@ def kiosk_env() -> dict[str, str]:
 
 
 def walkthrough(
-    tmp_path: Path, answers: dict[str, Any] | None, *extra: str, timeout: float = 240
+    tmp_path: Path,
+    answers: dict[str, Any] | None,
+    *extra: str,
+    service: str = "fine",
+    timeout: float = 240,
 ) -> tuple[int, dict[str, Any], str]:
-    """Run ``kiosk walkthrough fine --json`` and return (exit code, report, stderr)."""
-    args = [KIOSK, "walkthrough", "fine", "--json", *extra]
+    """Run ``kiosk walkthrough SERVICE --json`` and return (exit code, report, stderr).
+
+    ``answers`` None plays the service's built-in sample citizen.
+    """
+    args = [KIOSK, "walkthrough", service, "--json", *extra]
     if answers is not None:
         path = tmp_path / f"answers-{len(list(tmp_path.glob('answers-*')))}.json"
         path.write_text(json.dumps(answers, ensure_ascii=False), encoding="utf-8")

@@ -20,6 +20,10 @@ SAME_IN_BOTH = {
     "card.brand.mastercard",
     "card.brand.amex",
     "card.brand.interac",
+    "form.province.nu",  # Nunavut in both languages
+    # Templates made only of placeholders and symbols.
+    "review.option",
+    "speech.form",
 }
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from kiosk_app.bootstrap import build_kiosk
 from kiosk_app.config import ConfigError, KioskConfig, load_config, parse_config
+from offline_store.database import MIGRATIONS
 
 
 def test_no_file_means_the_embedded_demo_defaults() -> None:
@@ -93,6 +94,6 @@ def test_the_composition_root_builds_a_working_kiosk_on_defaults(tmp_path: Path)
     try:
         notice = kiosk.fines.look_up("10 004215873 1")
         assert notice.amount_due_cents == 12500
-        assert kiosk.database.schema_version() == 1
+        assert kiosk.database.schema_version() == len(MIGRATIONS)
     finally:
         kiosk.close()

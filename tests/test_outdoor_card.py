@@ -100,7 +100,7 @@ def test_the_receipt_shows_the_last_four_the_term_and_the_new_expiry(kiosk: Kios
     assert "Outdoors Card renewal" in lines
     assert "Outdoors Card: **** 6789" in lines
     assert "Term: 3 years" in lines
-    assert "Paid to the ministry: $9.68" in lines
+    assert "Ministry fee: $9.68" in lines
     assert "Kiosk fee: $1.00" in lines
     assert "Total: $10.68" in lines
     assert f"Confirmation: {result.record.confirmation}" in lines

@@ -222,7 +222,7 @@ def test_the_receipt_is_proof_of_renewal_with_the_new_expiry(kiosk: Kiosk) -> No
     assert "Plate: CBKR274" in lines
     assert "Vehicle: 2019 Toyota Corolla" in lines
     assert "Term: 1 year" in lines
-    assert "Paid to the ministry: $59.00" in lines
+    assert "Ministry fee: $59.00" in lines
     assert "Kiosk fee: $1.00" in lines
     assert "Total: $60.00" in lines
     assert "Card: Interac **** 0042" in lines

@@ -235,12 +235,15 @@ def test_a_scanned_code_that_is_not_a_notice_is_explained() -> None:
 
 
 def test_the_progress_indicator_counts_the_screens_of_paying_a_fine() -> None:
-    from kiosk_app.session import progress
+    from kiosk_app.session import SessionView, progress
 
-    assert progress(Step.ATTRACT) is None
-    assert progress(Step.MENU) is None
-    assert progress(Step.NOTICE_ENTRY) == (1, 4)
-    assert progress(Step.NOTICE_DETAILS) == (2, 4)
-    assert progress(Step.PAYMENT) == (3, 4)
-    assert progress(Step.RECEIPT) == (4, 4)
-    assert progress(Step.THANK_YOU) is None
+    def at(step: Step) -> tuple[int, int] | None:
+        return progress(SessionView(step=step, language="fr"))
+
+    assert at(Step.ATTRACT) is None
+    assert at(Step.MENU) is None
+    assert at(Step.NOTICE_ENTRY) == (1, 4)
+    assert at(Step.NOTICE_DETAILS) == (2, 4)
+    assert at(Step.PAYMENT) == (3, 4)
+    assert at(Step.RECEIPT) == (4, 4)
+    assert at(Step.THANK_YOU) is None

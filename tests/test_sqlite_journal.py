@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fakes import FakeKiosk, SimulatedPowerCut, kiosk_with_journal
 
-from offline_store.database import KioskDatabase
+from offline_store.database import MIGRATIONS, KioskDatabase
 from offline_store.journal import SqliteJournal
 from transactions.records import LineItem, TransactionRecord
 from transactions.saga.states import SagaState
@@ -179,12 +179,12 @@ def test_reopening_the_file_does_not_run_the_migrations_again(path: Path) -> Non
     SqliteJournal(first).open_transaction(
         record_of("t-1", SagaState.POST_QUEUED, "2026-11-22T14:03:00+00:00")
     )
-    assert first.schema_version() == 1
+    assert first.schema_version() == len(MIGRATIONS)
     first.close()
 
     second = KioskDatabase(path)
 
-    assert second.schema_version() == 1
+    assert second.schema_version() == len(MIGRATIONS)
     assert [r.transaction_id for r in SqliteJournal(second).unfinished()] == ["t-1"]
     second.close()
 

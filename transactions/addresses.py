@@ -94,6 +94,35 @@ def normalize_postal_code(raw: str) -> str:
     return f"{code[:3]} {code[3:]}"
 
 
+POSTAL_DISTRICTS = {
+    "A": ("NL",),
+    "B": ("NS",),
+    "C": ("PE",),
+    "E": ("NB",),
+    "G": ("QC",),
+    "H": ("QC",),
+    "J": ("QC",),
+    "K": ("ON",),
+    "L": ("ON",),
+    "M": ("ON",),
+    "N": ("ON",),
+    "P": ("ON",),
+    "R": ("MB",),
+    "S": ("SK",),
+    "T": ("AB",),
+    "V": ("BC",),
+    "X": ("NT", "NU"),
+    "Y": ("YT",),
+}
+"""Canada Post's first letter of a postal code → the province or territories it serves."""
+
+
+def provinces_for(postal_code: str) -> tuple[str, ...]:
+    """Return the provinces a postal code can be in (two for X: NT and NU); () if unknown."""
+    code = postal_code.strip().upper()
+    return POSTAL_DISTRICTS.get(code[:1], ()) if code else ()
+
+
 def normalize_province(raw: str) -> str:
     """Return the two-letter province symbol, or raise ValidationError ``province_unknown``."""
     code = raw.strip()

@@ -21,6 +21,7 @@ from transactions.natural_resources.values import (
 from transactions.payment import PaymentOutcome, PaymentRequest
 from transactions.receipt import Receipt
 from transactions.records import TransactionRecord
+from transactions.survey import ServiceSurveyCounts, SurveyAnswer
 from transactions.transport.values import (
     DriverRecordConfirmation,
     DriverRecordOrder,
@@ -190,6 +191,18 @@ class Journal(Protocol):
 
     def unfinished(self) -> list[TransactionRecord]:
         """Return every transaction that still has something to do, oldest first."""
+        ...
+
+
+class SurveyLog(Protocol):
+    """Anonymous satisfaction survey answers, counted per service."""
+
+    def record(self, answer: SurveyAnswer) -> None:
+        """Store one answer (it names no one: service, month, rating, statements)."""
+        ...
+
+    def counts(self, month: str | None = None) -> list[ServiceSurveyCounts]:
+        """Return the counts per service that has answers, for one "YYYY-MM" or all time."""
         ...
 
 

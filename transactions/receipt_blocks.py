@@ -28,7 +28,7 @@ def payment(record: TransactionRecord, texts: ReceiptTexts) -> list[Block]:
     """Return the ministry's amount and the kiosk fee apart, the total, and the card."""
     blocks: list[Block] = [
         Divider(),
-        Row(texts.text("receipt.ministry_amount"), texts.money(record.ministry_amount_cents)),
+        Row(texts.text("receipt.ministry_fee"), texts.money(record.ministry_amount_cents)),
         Row(texts.text("receipt.kiosk_fee"), texts.money(record.kiosk_fee_cents)),
         Row(texts.text("receipt.total"), texts.money(record.total_cents), emphasis=True),
         Divider(),

@@ -8,6 +8,8 @@ SCREENS = (
     "menu",
     "notice_entry",
     "notice_details",
+    "form",
+    "review",
     "payment",
     "receipt",
     "thank_you",

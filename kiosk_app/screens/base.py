@@ -6,6 +6,7 @@ from typing import Any
 
 from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
+from kivy.utils import escape_markup
 
 from kiosk_app.session import SessionView
 
@@ -24,3 +25,13 @@ def show(widget: Widget, visible: bool) -> None:
     widget.disabled = not visible  # first: the kv rule ties opacity to disabled
     widget.opacity = 1 if visible else 0
     widget.height = widget._kiosk_height if visible else 0
+
+
+SYMBOLS_FONT = "KioskSymbols"
+"""A font with the check mark (registered at start; the text font lacks it)."""
+
+
+def ticked_text(label: str, picked: bool) -> str:
+    """Return a choice button's markup: a check mark before a chosen option's label."""
+    text = escape_markup(label)
+    return f"[font={SYMBOLS_FONT}]\u2713[/font] {text}" if picked else text

@@ -11,9 +11,10 @@ from typing import Any
 
 from kivy.app import App
 from kivy.clock import Clock
+from kivy.core.text import LabelBase
 from kivy.core.window import Window
 from kivy.lang import Builder
-from kivy.properties import StringProperty
+from kivy.properties import NumericProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk_app.bootstrap import Kiosk
@@ -22,6 +23,8 @@ from kiosk_app.i18n import LANGUAGES, Translator
 from kiosk_app.inactivity import InactivityGuard, Nudge
 from kiosk_app.screens import SCREENS
 from kiosk_app.screens.attract.screen import AttractScreen
+from kiosk_app.screens.base import SYMBOLS_FONT
+from kiosk_app.screens.form.screen import FormScreen
 from kiosk_app.screens.help.screen import HelpPanel
 from kiosk_app.screens.language.screen import LanguageScreen
 from kiosk_app.screens.menu.screen import MenuScreen
@@ -30,9 +33,11 @@ from kiosk_app.screens.notice_details.screen import NoticeDetailsScreen
 from kiosk_app.screens.notice_entry.screen import NoticeEntryScreen
 from kiosk_app.screens.payment.screen import PaymentScreen
 from kiosk_app.screens.receipt.screen import ReceiptScreen
+from kiosk_app.screens.review.screen import ReviewScreen
 from kiosk_app.screens.thank_you.screen import ThankYouScreen
-from kiosk_app.session import CitizenSession, SessionView, Step, progress
-from kiosk_app.ui.theme import Theme
+from kiosk_app.session import CitizenSession, SessionView, Step
+from kiosk_app.speech import Guidance, HeadsetDetector, Speaker
+from kiosk_app.ui.theme import SYMBOLS_FONT_FILE, Theme
 from kiosk_app.worker import ThreadWorker
 
 logger = logging.getLogger(__name__)
@@ -43,11 +48,14 @@ SCREEN_CLASSES = {
     "menu": MenuScreen,
     "notice_entry": NoticeEntryScreen,
     "notice_details": NoticeDetailsScreen,
+    "form": FormScreen,
+    "review": ReviewScreen,
     "payment": PaymentScreen,
     "receipt": ReceiptScreen,
     "thank_you": ThankYouScreen,
 }
 _QUIET_STEPS = (Step.ATTRACT, Step.THANK_YOU)
+LARGE_TEXT_SCALE = 1.25
 
 
 class KioskApp(App):  # type: ignore[misc]
@@ -56,6 +64,8 @@ class KioskApp(App):  # type: ignore[misc]
     language = StringProperty("fr")
     progress_text = StringProperty("")
     """'Step 2 of 4' in the citizen's language, on the screens inside a service."""
+    text_scale = NumericProperty(1.0)
+    """1 normally; larger in large-text mode (every font size in the kv files uses it)."""
 
     def __init__(
         self, kiosk: Kiosk, ui: UiConfig, on_started: Callable[[KioskApp], None] | None = None
@@ -72,8 +82,12 @@ class KioskApp(App):  # type: ignore[misc]
             terminal=kiosk.terminal,
             worker=self.worker,
             default_language=ui.default_language,
+            flows=kiosk.flows,
+            survey=kiosk.survey,
         )
         self.language = ui.default_language
+        self.guidance = Guidance(Speaker(wav_dir=ui.speech_wav_dir), HeadsetDetector(), ui.speech)
+        self._spoken_screen: tuple[str, str, int] | None = None
         self.guard = InactivityGuard(ui.inactivity_seconds, ui.prompt_seconds)
         self._translators = {language: Translator(language) for language in LANGUAGES}
         self._prompt: MoreTimePrompt | None = None
@@ -96,6 +110,7 @@ class KioskApp(App):  # type: ignore[misc]
     def build(self) -> ScreenManager:
         """Load the layouts and create the screens."""
         package = resources.files("kiosk_app")
+        LabelBase.register(SYMBOLS_FONT, SYMBOLS_FONT_FILE)
         Builder.load_file(str(package / "ui" / "widgets.kv"))
         for name in (*SCREENS, "more_time", "help"):
             Builder.load_file(str(package / "screens" / name / "screen.kv"))
@@ -120,7 +135,8 @@ class KioskApp(App):  # type: ignore[misc]
             self._on_started(self)
 
     def on_stop(self) -> None:
-        """Stop the scanner and the worker threads."""
+        """Stop the scanner, the speech and the worker threads."""
+        self.guidance.reset()
         scanner = self.kiosk.devices.scanner
         if scanner is not None:
             scanner.stop()
@@ -142,7 +158,10 @@ class KioskApp(App):  # type: ignore[misc]
     # -- rendering ---------------------------------------------------------------------
     def _render(self, view: SessionView) -> None:
         self.language = view.language
-        where = progress(view.step)
+        if view.step is Step.ATTRACT:
+            self.text_scale = 1.0  # a new visit starts with normal text
+            self.guidance.reset()
+        where = self.session.progress()
         self.progress_text = (
             self.tr("common.progress", step=str(where[0]), total=str(where[1])) if where else ""
         )
@@ -151,6 +170,7 @@ class KioskApp(App):  # type: ignore[misc]
             manager.current = view.step.value
             logger.info("screen %s", view.step.value)
         manager.current_screen.render(view, self)
+        self._speak(view)
         if view.step in _QUIET_STEPS or view.busy:
             self.guard.disarm()
             self._close_prompt()
@@ -173,7 +193,44 @@ class KioskApp(App):  # type: ignore[misc]
     def _on_touch(self, _window: Any, _touch: Any) -> bool:
         if self.guard.armed:
             self.guard.touched(time.monotonic())
+        if self._thank_you_event is not None:
+            # Answering the survey keeps the thank-you screen up a little longer.
+            self._thank_you_event.cancel()
+            self._thank_you_event = None
+            self._schedule_thank_you(self.session.view)
         return False
+
+    def toggle_large_text(self) -> None:
+        """Switch large-text mode for this visit (every screen follows)."""
+        self.text_scale = 1.0 if self.text_scale != 1.0 else LARGE_TEXT_SCALE
+        self._render(self.session.view)
+
+    def listen(self) -> None:
+        """The citizen asked to hear the screen: speak it now and on every screen after."""
+        self.guidance.asked()
+        self._spoken_screen = None
+        self._speak(self.session.view)
+
+    def spoken_text(self, view: SessionView) -> str:
+        """Return what guidance says for the screen ``view`` shows."""
+        texts = self.translator(view.language)
+        form = view.form
+        if view.step is Step.FORM and form is not None:
+            name = form.field.name
+            return texts.text(
+                "speech.form",
+                question=texts.text(f"form.{name}.title"),
+                hint=texts.text(f"form.{name}.hint"),
+            )
+        return texts.text(f"speech.{view.step.value}")
+
+    def _speak(self, view: SessionView) -> None:
+        """Say each screen (each question of a form) once, when guidance is on."""
+        where = (view.step.value, view.language, view.form.index if view.form else -1)
+        if where == self._spoken_screen:
+            return
+        self._spoken_screen = where
+        self.guidance.announce(self.spoken_text(view), view.language)
 
     def _poll_guard(self, _dt: float) -> None:
         now = time.monotonic()

@@ -31,6 +31,9 @@ class Theme:
     button_size: int = 44
     key_size: int = 72
     button_height: int = 120
+    key_height: int = 88
+    """A keyboard key: 24 mm high, and at least 2 cm wide in every layout (tested)."""
+    key_font_size: int = 42
     """About 3.3 cm on a 24-inch 1080×1920 panel (0.277 mm a pixel): above the 2 cm floor."""
 
     def colour(self, name: str) -> tuple[float, float, float, float]:
@@ -49,6 +52,9 @@ TEXT_ON_BACKGROUND = (
 """Every (text colour, background colour) pair the screens draw (buttons change colour
 when pressed, so pressed pairs are listed too)."""
 PRESSED = (("primary_text", "secondary"), ("secondary_text", "primary"))
+
+SYMBOLS_FONT_FILE = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+"""Debian's fonts-dejavu-core (system-packages.txt): it has the check mark."""
 
 PANEL_MM_PER_PIXEL = 0.2767
 """A 24-inch 16:9 panel: 531 mm over 1920 pixels (the long side), the same in portrait."""

@@ -68,6 +68,16 @@ class DriverResult:
     screenshots: list[str] = field(default_factory=list)
 
 
+def visit_name(screen: str, view: SessionView) -> str:
+    """Return a visit's name: the screen, and for a form the question (``form:plate``)."""
+    if screen == "form" and view.form is not None and view.step.value == "form":
+        refused = ":refused" if view.message else ""
+        return f"form:{view.form.field.name}{refused}"
+    if screen == "thank_you" and view.survey_rating is not None:
+        return "thank_you:rated"
+    return screen
+
+
 class Driver:
     """Run ``script`` against ``app`` from Kivy's clock; call ``on_done`` with the result."""
 
@@ -78,6 +88,7 @@ class Driver:
         on_done: Callable[[DriverResult], None],
         screenshots: Path | None = None,
         action_timeout: float = 60.0,
+        inspector: Any = None,
     ) -> None:
         self._app = app
         self._script = script
@@ -92,6 +103,9 @@ class Driver:
         self._visit_screen: str | None = None
         self._waits_seen = 0
         self._event: Any = None
+        self._inspector = inspector
+        """Checks each new screen before the script goes on (see walkthrough.gallery)."""
+        self._inspect_pending = False
 
     def start(self) -> None:
         """Begin playing the script."""
@@ -110,13 +124,21 @@ class Driver:
     def _step(self) -> None:
         view: SessionView = self._app.session.view
         current = self._app.root.current
-        if current != self._visit_screen:
-            self._open_visit(current)
-        if view.busy or self._app.prompt is not None or not self._is_settled(current):
+        place = visit_name(current, view)
+        if place != self._visit_screen:
+            self._open_visit(place)
+        if view.busy or self._app.prompt is not None or not self._is_settled(place):
             self._check_timeout(current)
             return
         self._account_waits()
         self._take_screenshot_once()
+        if self._inspector is not None:
+            if self._inspect_pending:
+                self._inspect_pending = False
+                self._inspector.begin(place, view)
+            if self._inspector.busy:
+                self._inspector.tick()
+                return
         action = self._action
         if isinstance(action, Stop):
             self._finish(action)
@@ -154,6 +176,9 @@ class Driver:
         screen = self._app.root.get_screen(screen_name)
         if widget_id in screen.ids:
             return screen.ids[widget_id]
+        named = getattr(screen, "named", {})  # keys and buttons built at run time
+        if widget_id in named:
+            return named[widget_id]
         topbar = screen.ids.get("topbar")
         if topbar is not None and widget_id in topbar.ids:
             return topbar.ids[widget_id]
@@ -164,6 +189,7 @@ class Driver:
         self._account_waits()
         self._visit = ScreenVisit(screen)
         self._visit_screen = screen
+        self._inspect_pending = True
         self._shot_taken = False
         self._settled = 0
         self.result.log.visits.append(self._visit)
@@ -187,7 +213,8 @@ class Driver:
             return
         self._shot_taken = True
         index = len(self.result.log.visits)
-        wanted = self._screenshots / f"{index:02d}-{self._visit.screen}-{self._app.language}.png"
+        name = self._visit.screen.replace(":", "-")
+        wanted = self._screenshots / f"{index:02d}-{name}-{self._app.language}.png"
         written = Window.screenshot(name=str(self._screenshots / "shot.png"))
         if written:
             Path(written).replace(wanted)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk_app.config import KioskConfig
-from kiosk_app.walkthrough.answers import FineAnswers
+from kiosk_app.walkthrough.answers import FineAnswers, ServiceAnswers
 from kiosk_app.walkthrough.klm import KEY_SECONDS, READ_SECONDS, TAP_SECONDS
 
 logger = logging.getLogger(__name__)
@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 def run_walkthrough(
     config: KioskConfig,
     service: str,
-    answers: FineAnswers,
+    answers: FineAnswers | ServiceAnswers,
     *,
     screenshots: Path | None = None,
     receipt_out: Path | None = None,
@@ -37,7 +37,7 @@ def run_walkthrough(
 def _play(
     config: KioskConfig,
     service: str,
-    answers: FineAnswers,
+    answers: FineAnswers | ServiceAnswers,
     screenshots: Path | None,
     receipt_out: Path | None,
 ) -> dict[str, Any]:
@@ -48,12 +48,13 @@ def _play(
     from device_drivers.sim.printer import SimulatedPrinter
     from kiosk_app.bootstrap import build_kiosk
     from kiosk_app.ui.app import KioskApp
-    from kiosk_app.walkthrough.citizens import fine_citizen
+    from kiosk_app.walkthrough.citizens import fine_citizen, service_citizen
     from kiosk_app.walkthrough.driver import Driver, DriverResult
 
     kiosk = build_kiosk(config)
-    if isinstance(kiosk.terminal, SimulatedPaymentTerminal):
+    if isinstance(kiosk.terminal, SimulatedPaymentTerminal) and answers.card is not None:
         kiosk.terminal.hold_card(answers.card)
+    script = fine_citizen(answers) if isinstance(answers, FineAnswers) else service_citizen(answers)
     if screenshots is not None:
         screenshots.mkdir(parents=True, exist_ok=True)
     outcome: dict[str, DriverResult] = {}
@@ -72,7 +73,7 @@ def _play(
                 app.stop()
 
         # Kivy's Clock holds bound methods weakly: the app keeps the driver alive.
-        app.driver = Driver(app, fine_citizen(answers), done, screenshots)
+        app.driver = Driver(app, script, done, screenshots)
         app.driver.start()
 
     app = KioskApp(kiosk, config.ui, on_started=started)
@@ -81,13 +82,21 @@ def _play(
     finally:
         kiosk.close()
     result = outcome.get("result") or DriverResult(error="the kiosk stopped before the end")
-    record = app.session.view.record
+    view = app.session.view
+    record = view.record
+    reference = record.reference if record is not None else None
+    if view.outcomes:
+        reference = view.outcomes[0].reference
     report: dict[str, Any] = {
         "service": service,
         "language": answers.language,
         "completed": result.completed,
         "outcome": result.outcome,
-        "reference": record.reference if record is not None and result.completed else None,
+        "reference": reference if result.completed else None,
+        "programmes": [
+            {"programme": o.programme, "status": o.status.value, "reference": o.reference}
+            for o in view.outcomes
+        ],
         "screens": [visit.as_json() for visit in result.log.visits],
         **result.log.totals(),
         "model": {
@@ -101,7 +110,7 @@ def _play(
     }
     if screenshots is not None:
         report["screenshots"] = result.screenshots
-    report["receipt_printed"] = bool(record is not None and record.receipt_printed)
+    report["receipt_printed"] = view.receipt_printed
     if isinstance(kiosk.printer, SimulatedPrinter) and kiosk.printer.jobs:
         if receipt_out is not None:
             receipt_out.write_bytes(kiosk.printer.jobs[-1])

@@ -11,7 +11,7 @@ from transactions.fines.notices import FinePosting, Notice, normalize_notice_num
 from transactions.fines.receipt import build_fine_receipt
 from transactions.ports import MinistryGateway
 from transactions.receipt import Receipt, ReceiptTexts
-from transactions.records import LineItem, TransactionRecord
+from transactions.records import Fields, LineItem, TransactionRecord
 from transactions.saga.runner import required_authorization
 
 SERVICE = "fine"
@@ -34,6 +34,14 @@ class FineQuote(FeeSplit):
     def items(self) -> tuple[LineItem, ...]:
         """Return the notices as journal line items."""
         return tuple(LineItem(n.notice_number, n.amount_due_cents) for n in self.notices)
+
+    def posting_data(self) -> Fields:
+        """Return what posting needs beyond the notices: nothing."""
+        return ()
+
+    def receipt_data(self) -> Fields:
+        """Return what the receipt shows beyond the notices: nothing."""
+        return ()
 
 
 class FinePayments:

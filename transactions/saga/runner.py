@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, TypeVar
 
 from transactions.errors import BackendError, KioskError
+from transactions.fees import Quote
 from transactions.payment import PaymentRequest
 from transactions.ports import Clock, Journal, PaymentTerminal, ReceiptPrinter
 from transactions.receipt import Receipt
@@ -150,6 +151,17 @@ class SagaRunner:
         self._journal.open_transaction(record)
         logger.info("transaction %s opened for %s", record.transaction_id, service)
         return record
+
+    def open_quote(self, service: str, language: str, quote: Quote) -> TransactionRecord:
+        """Store a new transaction for what ``quote`` prices, its fee kept apart."""
+        return self.open(
+            service,
+            language,
+            quote.items(),
+            quote.kiosk_fee_cents,
+            posting_data=quote.posting_data(),
+            receipt_data=quote.receipt_data(),
+        )
 
     def pay(self, record: TransactionRecord) -> SagaResult:
         """Take the payment and see the transaction through, with the citizen present."""

@@ -1,9 +1,18 @@
-"""The services, named for what the citizen wants to do (not by ministry)."""
+"""The services, as large buttons: name and a one-line hint."""
 
 from __future__ import annotations
+
+from kivy.app import App
+from kivy.utils import escape_markup
 
 from kiosk_app.screens.base import KioskScreen
 
 
 class MenuScreen(KioskScreen):
-    """List the services."""
+    """Choose a service."""
+
+    @staticmethod
+    def entry(name: str, hint: str, scale: float) -> str:
+        """Return a service button's text: the name, and its hint smaller below."""
+        size = round(App.get_running_app().theme.body_size * 0.75 * scale)
+        return f"{escape_markup(name)}\n[size={size}][b]{escape_markup(hint)}[/b][/size]"
