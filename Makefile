@@ -3,13 +3,14 @@
 .DEFAULT_GOAL := help
 BIN := .venv/bin
 
-.PHONY: help setup demo test lint bench walkthrough openapi clean
+.PHONY: help setup demo test lint bench screenshots walkthrough openapi clean
 
 help:
 	@echo "make demo   - install, then run the kiosk on its embedded defaults"
 	@echo "make test   - install, then lint and run the whole test suite"
 	@echo "make lint   - ruff, mypy and the layering check"
 	@echo "make bench  - walkthrough timings (bench/walkthrough.py)"
+	@echo "make screenshots - every screen, both languages, portrait and landscape"
 
 setup:
 	@bash scripts/setup.sh
@@ -28,6 +29,9 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/walkthrough.py
+
+screenshots: setup
+	$(BIN)/kiosk screenshots --out screenshots
 
 openapi: setup
 	$(BIN)/ministry-sandbox openapi > ministry_sandbox/openapi.json

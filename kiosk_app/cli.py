@@ -170,18 +170,24 @@ def _screenshots(config: KioskConfig, args: argparse.Namespace) -> int:
             report = run_gallery(sized, args.out / sizes[0])
         print(json.dumps(report, ensure_ascii=False))
         return 0
-    reports = []
+    # One process per size (Kivy's window and the virtual display are sized at start),
+    # all at once: each has its own display.
+    running = []
     for size in sizes:
         _size(size)
-        # One process per size: Kivy's window and the virtual display are sized at start.
         command = [sys.executable, "-m", "kiosk_app.cli", "screenshots", "--one", "--size", size]
         command += ["--out", str(args.out)]
         if args.config is not None:
             command += ["--config", str(args.config)]
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
-        lines = done.stdout.strip().splitlines()
-        if done.returncode != 0 or not lines:
-            raise KioskError(f"screenshots at {size} failed: {done.stderr.strip()[-2000:]}")
+        running.append(
+            (size, subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+        )
+    reports = []
+    for size, process in running:
+        out, err = process.communicate()
+        lines = out.decode().strip().splitlines()
+        if process.returncode != 0 or not lines:
+            raise KioskError(f"screenshots at {size} failed: {err.decode().strip()[-2000:]}")
         reports.append(json.loads(lines[-1]))
     problems = sum(len(found) for report in reports for found in report["problems"].values())
     failed = [r["size"] for r in reports if not r["completed"]]

@@ -275,3 +275,14 @@ def test_any_text_in_a_name_field_is_kept_tidy_or_refused(text: str) -> None:
         assert address.street_name == address.street_name.strip()
         assert "  " not in address.street_name
     assert code in {"valid", "street_name_missing", "street_name_too_long"}
+
+
+def test_a_postal_codes_first_letter_names_its_province_except_the_territories_x() -> None:
+    from transactions.addresses import provinces_for
+
+    assert provinces_for("h2x 3k8") == ("QC",)
+    assert provinces_for("K1N 5Y1") == ("ON",)
+    assert provinces_for("v6b 1a1") == ("BC",)
+    assert provinces_for("X0A 0H0") == ("NT", "NU")  # Nunavut and the NWT share X
+    assert provinces_for("") == ()
+    assert provinces_for("Z1Z 1Z1") == ()  # no postal district starts with Z

@@ -14,7 +14,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from program_fakes import OUTDOOR_CARD_FEE, OWES_FINES, OWNER, REGISTRATION_FEES
 
-from kiosk_app.flows.address_change import ADDRESS_FIELDS, IDENTIFIER_FIELDS, AddressChangeFlow
+from kiosk_app.flows.address_change import (
+    ADDRESS_FIELDS,
+    IDENTIFIER_FIELDS,
+    AddressChangeFlow,
+    province_of,
+)
 from kiosk_app.flows.base import ServiceFlow
 from kiosk_app.flows.driver_record import DriverRecordFlow
 from kiosk_app.flows.form import Field
@@ -327,22 +332,36 @@ def test_going_back_keeps_every_earlier_answer() -> None:
     state = type_into(state, STREET).proceed()
     state = type_into(state, "app. 12").proceed()
     state = type_into(state, CITY).proceed()
-    state = state.choose("QC")
     assert state.field.name == "postal_code"
 
-    on_province = state.back()
-    assert on_province is not None
-    assert on_province.field.name == "province"
-    assert on_province.answer("province") == "QC"
-    on_city = on_province.back()
+    on_city = state.back()
     assert on_city is not None
+    assert on_city.field.name == "city"
     assert on_city.typed == CITY
-    assert on_city.answer("street_name") == STREET
-    again = on_city.proceed().proceed()  # a chosen answer goes on as chosen
+    on_unit = on_city.back()
+    assert on_unit is not None
+    assert on_unit.typed == "app. 12"
+    assert on_unit.answer("street_name") == STREET
+    again = on_unit.proceed().proceed()  # each answer goes on as typed
     assert again.field.name == "postal_code"
 
     first = FormState(address_flow())
     assert first.back() is None
+
+
+def test_the_province_comes_from_the_postal_code_and_is_asked_only_for_the_territories() -> None:
+    state = FormState(address_flow()).tick(HEALTH_CARD).proceed()
+    state = type_into(state, HEALTH_CARD_NUMBER).proceed()
+    for answer in ("1234", STREET, "", CITY):
+        state = type_into(state, answer).proceed()
+    quebec = type_into(state, "h2x 3k8")
+    assert quebec.is_last
+    assert province_of(quebec.proceed().answer_map) == "QC"
+
+    north = type_into(state, "x0a 0h0").proceed()
+    assert north.field.name == "province"
+    assert north.field.options == ("NT", "NU")
+    assert province_of(north.choose("NU").answer_map) == "NU"
 
 
 def test_going_back_to_the_ticks_shows_them_ticked() -> None:
@@ -631,6 +650,7 @@ def test_every_question_a_refusal_points_to_is_on_the_form(
     every = {
         "lookup_by": "notice",
         "programmes": f"{HEALTH_CARD},{DRIVERS_LICENCE},{OUTDOOR_CARD}",
+        "postal_code": "X0A 0H0",  # the territories: the province is asked
     }
     names = {f.name for f in flow.fields(every)} | {f.name for f in flow.fields({})}
     assert set(flow.error_fields.values()) <= names

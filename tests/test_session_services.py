@@ -314,25 +314,24 @@ def test_a_free_service_counts_no_payment_and_grows_with_the_programmes_ticked(
     session = visit.session
     visit.to_menu()
     session.choose_service(ADDRESS_CHANGE)
-    assert session.progress() == (1, 1 + 6 + 2)  # ticks, the address, review, receipt
+    assert session.progress() == (1, 1 + 5 + 2)  # ticks, the address, review, receipt
     session.choose(HEALTH_CARD)
     session.choose(DRIVERS_LICENCE)
     session.proceed()
-    assert session.progress() == (2, 1 + 2 + 6 + 2)
+    assert session.progress() == (2, 1 + 2 + 5 + 2)
     visit.answer("1234567890ab")
     visit.answer(LICENCE_TYPED)
     visit.answer("1234")
     visit.answer(STREET)
     visit.answer("app. 12")
     visit.answer("Montréal")
-    session.choose("QC")
-    assert session.progress() == (9, 11)
+    assert session.progress() == (8, 10)
     visit.answer("h2x 3k8")
     assert visit.step() is Step.REVIEW
-    assert session.progress() == (10, 11)
+    assert session.progress() == (9, 10)
     session.send()
     assert visit.step() is Step.RECEIPT
-    assert session.progress() == (11, 11)
+    assert session.progress() == (10, 10)
 
 
 # --- pressing twice --------------------------------------------------------------------------

@@ -217,10 +217,11 @@ class KioskApp(App):  # type: ignore[misc]
         form = view.form
         if view.step is Step.FORM and form is not None:
             name = form.field.name
+            question = texts.text(f"form.{name}.title")
+            if not question.endswith(("?", ".", "!", ":")):
+                question += "."  # a pause before the hint
             return texts.text(
-                "speech.form",
-                question=texts.text(f"form.{name}.title"),
-                hint=texts.text(f"form.{name}.hint"),
+                "speech.form", question=question, hint=texts.text(f"form.{name}.hint")
             )
         return texts.text(f"speech.{view.step.value}")
 

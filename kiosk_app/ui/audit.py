@@ -48,7 +48,7 @@ def _names(root: Any) -> dict[int, str]:
     names: dict[int, str] = {}
     for widget in root.walk():
         for key, value in getattr(widget, "ids", {}).items():
-            names[id(value)] = key
+            names[id(getattr(value, "__self__", value))] = key  # ids hold weak proxies
         for key, value in getattr(widget, "named", {}).items():
             names[id(value)] = key
     return names

@@ -6,11 +6,9 @@ fullscreen. Run by tests/test_ui_lockdown.py.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
-from harness import run_kiosk, show, watch
+from harness import main, run_kiosk, watch
 
 
 def play(config: Any) -> dict[str, Any]:
@@ -45,7 +43,4 @@ def play(config: Any) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    from kiosk_app.config import KioskConfig, UiConfig
-
-    ui = UiConfig(default_language="en", thank_you_seconds=1.0)
-    show(KioskConfig(data_dir=Path(sys.argv[1]), ui=ui), play)
+    main(play, default_language="en", thank_you_seconds=1.0)

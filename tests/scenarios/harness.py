@@ -21,10 +21,27 @@ def show(config: Any, play: Callable[[Any], dict[str, Any]]) -> None:
         print(json.dumps(play(config), ensure_ascii=False))
 
 
-def run_kiosk(config: Any, script: Any, after: Callable[[Any, Any], None]) -> Any:
+def main(play: Callable[[Any], dict[str, Any]], **ui: Any) -> None:
+    """Run ``play`` on a kiosk keeping its state in the folder named on the command line."""
+    import sys
+    from pathlib import Path
+
+    from kiosk_app.config import KioskConfig, UiConfig
+
+    show(KioskConfig(data_dir=Path(sys.argv[1]), ui=UiConfig(**ui)), play)
+
+
+def run_kiosk(
+    config: Any,
+    script: Any,
+    after: Callable[[Any, Any], None],
+    prepare: Callable[[Any], None] | None = None,
+) -> Any:
     """Run the kiosk app; the driver plays ``script``, then ``after(app, result)`` is called.
 
-    ``after`` decides what to watch next and stops the app. Returns the app once it ends.
+    ``after`` decides what to watch next and stops the app. ``prepare(app)``, if given, runs
+    before the app starts (to swap a sensor for one the scenario controls). Returns the app
+    once it ends.
     """
     from kiosk_app.bootstrap import build_kiosk
     from kiosk_app.ui.app import KioskApp
@@ -32,6 +49,8 @@ def run_kiosk(config: Any, script: Any, after: Callable[[Any, Any], None]) -> An
 
     kiosk = build_kiosk(config)
     app = KioskApp(kiosk, config.ui)
+    if prepare is not None:
+        prepare(app)
 
     def started(_app: Any) -> None:
         # Kivy's Clock holds bound methods weakly: the app keeps the driver alive.

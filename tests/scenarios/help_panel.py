@@ -5,11 +5,9 @@ Run by tests/test_ui_help.py.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
-from harness import run_kiosk, show, watch
+from harness import main, run_kiosk, watch
 
 
 def play(config: Any) -> dict[str, Any]:
@@ -51,6 +49,4 @@ def play(config: Any) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    from kiosk_app.config import KioskConfig, UiConfig
-
-    show(KioskConfig(data_dir=Path(sys.argv[1]), ui=UiConfig(default_language="fr")), play)
+    main(play, default_language="fr")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.factory import Factory
-from kivy.properties import StringProperty
+from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk_app.flows.form import Field, option_key
 from kiosk_app.flows.keyboard import ROWS, SHIFT, Keyboard, key_label, shown
@@ -23,6 +23,8 @@ class FormScreen(KioskScreen):
     hint_text = StringProperty("")
     typed_text = StringProperty("")
     message_text = StringProperty("")
+    typed_field = BooleanProperty(False)
+    """True when the question is typed (the answer box shows)."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -38,17 +40,18 @@ class FormScreen(KioskScreen):
         texts = app.translator(view.language)
         field = form.field
         self.question_text = texts.text(f"form.{field.name}.title")
-        self.hint_text = texts.text(f"form.{field.name}.hint")
+        # With a message to read, the hint steps aside (the message says what to fix).
+        self.hint_text = "" if view.message else texts.text(f"form.{field.name}.hint")
         self.message_text = texts.text(view.message) if view.message else ""
         self._build(field, form, view.language, app)
         if field.keyboard is not None:
             self.typed_text = shown(form.typed, field.keyboard) or " "
             self._label_keys(field.keyboard, form.shift, app)
-        show(self.ids.typed, field.typed)
+        self.typed_field = field.typed
         show(self.ids.erase, field.typed)
         show(self.ids.proceed, field.typed or field.multiple)
         self.ids.proceed.disabled = view.busy or (not field.typed and not field.multiple)
-        self.ids.busy.opacity = 1 if view.busy else 0
+        self.ids.proceed.text = texts.text("common.searching" if view.busy else "form.continue")
         self._mark_choices(field, form, app)
 
     # -- building the keyboard or the choices ---------------------------------------

@@ -65,9 +65,10 @@ class ReviewScreen(KioskScreen):
             self.ids.confirm.text = texts.text("notice_details.pay", amount=self.total_text)
         else:
             self.ids.confirm.text = texts.text("review.send")
+        if view.busy:
+            self.ids.confirm.text = texts.text("common.sending")
         self.ids.confirm.disabled = view.busy
         self.ids.back.disabled = view.busy
-        self.ids.busy.opacity = 1 if view.busy else 0
         self.message_text = texts.text(view.message) if view.message else ""
 
     def _options(self, view: SessionView, texts: Translator) -> None:
