@@ -71,6 +71,60 @@ def test_keys_built_at_run_time_exist_for_every_jurisdiction_and_card_brand() ->
             assert catalog(language).get(f"card.brand.{brand}")
 
 
+def keys_of_the_service_screens() -> set[str]:
+    """Return the message ids the form, review, receipt and survey screens build at run time."""
+    from typing import Any
+
+    from kiosk_app.flows.address_change import AddressChangeFlow
+    from kiosk_app.flows.driver_record import DriverRecordFlow
+    from kiosk_app.flows.form import option_key
+    from kiosk_app.flows.keyboard import ROWS, key_label
+    from kiosk_app.flows.outdoor_card import OutdoorCardFlow
+    from kiosk_app.flows.plates import PlateFlow
+    from kiosk_app.flows.registration import RegistrationFlow
+    from kiosk_app.screens.receipt.screen import NOTES
+    from kiosk_app.session import Step
+    from transactions.address_change import PROGRAMME_TEXTS, REFUSAL_TEXTS, Status
+    from transactions.survey import RATINGS, STATEMENTS
+
+    unused: Any = None
+    flows = [
+        RegistrationFlow(unused),
+        AddressChangeFlow(unused, unused, unused),
+        DriverRecordFlow(unused, unused),
+        PlateFlow(unused),
+        OutdoorCardFlow(unused),
+    ]
+    every_branch = [
+        {"lookup_by": "notice", "programmes": "health-card,drivers-licence,outdoor-card"},
+        {"lookup_by": "plate", "postal_code": "X0A 0H0"},
+    ]
+    keys: set[str] = set()
+    for flow in flows:
+        for answers in every_branch:
+            for field in flow.fields(answers):
+                keys |= {f"form.{field.name}.title", f"form.{field.name}.hint"}
+                keys |= {option_key(field, option) for option in field.options}
+                kind = field.keyboard
+                if kind is not None:
+                    worded = {n for row in ROWS[kind] for n in row if not key_label(n, kind)}
+                    keys |= {f"keyboard.{name}" for name in worded}
+    keys |= {f"speech.{step.value}" for step in Step}
+    keys |= {f"survey.rating.{rating}" for rating in RATINGS}
+    keys |= {f"survey.statement.{statement}" for statement in STATEMENTS}
+    keys |= {f"receipt_screen.outcome.{status.value}" for status in Status}
+    keys |= set(NOTES.values()) | set(PROGRAMME_TEXTS.values()) | set(REFUSAL_TEXTS.values())
+    return keys
+
+
+def test_every_question_option_key_and_spoken_text_is_in_both_catalogs() -> None:
+    keys = keys_of_the_service_screens()
+    assert len(keys) > 60
+    for language in LANGUAGES:
+        missing = sorted(keys - set(catalog(language)))
+        assert not missing, f"missing in {language}: {missing}"
+
+
 def test_every_error_the_citizen_can_meet_has_a_message() -> None:
     for language in LANGUAGES:
         for code in (*KNOWN_ERRORS, "generic"):
