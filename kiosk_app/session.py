@@ -36,6 +36,16 @@ logger = logging.getLogger(__name__)
 
 MAX_TYPED = 16
 """Keypad input cap: a notice number is 12 digits; a little slack lets a typo be seen."""
+SETTLE_SECONDS = 0.4
+"""After a new question appears, taps this soon are the second half of a double tap."""
+MAX_REFUSALS = 3
+"""Refusals of who-owns-what (date of birth, owner) a visit may get before a counter must see
+the citizen: the kiosk must not become a way to guess someone's date of birth."""
+GUESSABLE = frozenset({"date_of_birth_mismatch", "vehicle_not_owned", "licence_not_found"})
+PAYMENT_CODES = frozenset(
+    {"card_declined", "insufficient_funds", "payment_failed", "backend_unavailable"}
+)
+"""Failure codes that are about the card, not about what the ministry thinks of the request."""
 
 
 class Step(enum.Enum):
@@ -198,6 +208,9 @@ class SessionView:
     simulated_card: bool = False
     survey_rating: str | None = None
     survey_agreed: frozenset[str] = frozenset()
+    locked: bool = False
+    """The review cannot be confirmed again: something went wrong after it was sent or paid,
+    and doing it twice could charge or send twice (a person must look)."""
 
 
 class CitizenSession:
@@ -226,6 +239,8 @@ class CitizenSession:
         self._listeners: list[Callable[[SessionView], None]] = []
         self._generation = 0
         self._busy_since: float | None = None
+        self._question_since = 0.0
+        self._refusals = 0
         self.waits: list[tuple[str, float]] = []
         """(screen, seconds) for every time the kiosk made the citizen wait."""
         self.view = self._fresh_view(default_language)
@@ -271,7 +286,7 @@ class CitizenSession:
             self._set(step=Step.NOTICE_ENTRY, service=service, typed="", message=None)
         elif service in self._flows:
             form = FormState(self._flows[service])
-            self._set(step=Step.FORM, service=service, form=form, message=None)
+            self._show_form(form, step=Step.FORM, service=service, message=None)
 
     def progress(self) -> tuple[int, int] | None:
         """Return (this step, number of steps) inside a service, else None."""
@@ -317,13 +332,21 @@ class CitizenSession:
             form=None,
             review=None,
             option=None,
+            record=None,
+            receipt=None,
+            outcomes=(),
+            locked=False,
             message=None,
         )
 
     def wipe(self) -> None:
         """Forget everything the citizen entered and return to the attract screen."""
-        self._save_survey()
+        try:
+            self._save_survey()
+        except Exception:  # a survey must never keep the last citizen's data on screen
+            logger.exception("survey answer not stored")
         self._generation += 1
+        self._refusals = 0
         if self.view.step is Step.PAYMENT and self.view.payment_phase is PaymentPhase.WAITING_CARD:
             self._terminal.cancel_wait()
         self._busy_since = None
@@ -405,10 +428,21 @@ class CitizenSession:
             self._set(step=Step.NOTICE_ENTRY, typed="", message=None)
 
     # -- the other services' forms -----------------------------------------------------
+    def _settling(self) -> bool:
+        """Return True just after a new question appeared (a double tap's second half)."""
+        return self._monotonic() - self._question_since < SETTLE_SECONDS
+
+    def _show_form(self, form: FormState, **changes: Any) -> None:
+        """Show ``form``; a new question starts the double-tap guard."""
+        current = self.view.form
+        if current is None or form.index != current.index or form.field != current.field:
+            self._question_since = self._monotonic()
+        self._set(form=form, **changes)
+
     def type_key(self, key: str) -> None:
         """Press key ``key`` (a key name of kiosk_app.flows.keyboard) on the form's keyboard."""
         form = self.view.form
-        if self.view.step is Step.FORM and form is not None and not self.view.busy:
+        if self.view.step is Step.FORM and not self.view.busy and form is not None:
             self._set(form=form.press(key), message=None)
 
     def choose(self, option: str) -> None:
@@ -416,27 +450,38 @@ class CitizenSession:
         form = self.view.form
         if self.view.step is not Step.FORM or form is None or self.view.busy:
             return
+        if self._settling():
+            return
         if form.field.multiple:
             self._set(form=form.tick(option), message=None)
             return
-        was_last = form.is_last
-        self._set(form=form.choose(option), message=None)
-        if was_last:
-            self._look_up()
+        chosen = form.choose(option)
+        if chosen is form:
+            return  # not one of the options
+        self._after_answer(form, chosen)
 
     def proceed(self) -> None:
         """Take the answer typed or ticked and go to the next question (or the review)."""
         form = self.view.form
         if self.view.step is not Step.FORM or form is None or self.view.busy:
             return
-        was_last = form.is_last
+        if self._settling():
+            return
         try:
             answered = form.proceed()
         except KioskError as err:
             self._set(message=message_key(code_of(err)))
             return
-        self._set(form=answered, message=None)
-        if was_last:
+        self._after_answer(form, answered)
+
+    def _after_answer(self, before: FormState, answered: FormState) -> None:
+        """Show the next question, or look the answers up when none is left.
+
+        Whether a question was the last is known only once it is answered: an answer can
+        add questions (a postal code starting with X asks for the territory).
+        """
+        self._show_form(answered, message=None)
+        if answered.field.name == before.field.name:
             self._look_up()
 
     def _look_up(self) -> None:
@@ -447,7 +492,10 @@ class CitizenSession:
         self._run(lambda: form.flow.review(answers), self._reviewed, on_error=self._refused)
 
     def _reviewed(self, review: Review) -> None:
-        option = review.options[0].value if review.options else None
+        values = [choice.value for choice in review.options]
+        option = self.view.option if self.view.option in values else None
+        if option is None and values:
+            option = values[0]
         self._set(
             step=Step.REVIEW,
             review=review,
@@ -460,11 +508,20 @@ class CitizenSession:
         """Put the citizen back on the question to correct, with the reason."""
         form = self.view.form
         code = code_of(err)
+        if code in GUESSABLE:
+            self._refusals += 1
+            if self._refusals >= MAX_REFUSALS:
+                self._to_menu()
+                self._set(message="error.too_many_refusals")
+                return
         if form is not None:
             name = form.flow.field_for(code, form.answer_map)
             if name is not None:
                 form = form.at(name)
-        self._set(step=Step.FORM, form=form, message=message_key(code))
+        if form is not None:
+            self._show_form(
+                form, step=Step.FORM, review=None, quote=None, message=message_key(code)
+            )
 
     def choose_option(self, option: str) -> None:
         """Pick one of the review's options (a renewal term)."""
@@ -484,8 +541,24 @@ class CitizenSession:
         submit = getattr(form.flow, "submit", None)
         if submit is None:
             return
+        if self.view.locked:
+            return
         answers, language = form.answer_map, self.view.language
-        self._run(lambda: submit(answers, language), self._sent)
+        self._run(lambda: submit(answers, language), self._sent, on_failure=self._send_failed)
+
+    def _send_failed(self, err: BaseException) -> None:
+        """A refusal before anything was sent goes back to its question; anything else locks.
+
+        Programmes are sent one after the other: once one may have been sent, sending again
+        could send it twice, so the citizen is told to ask staff instead.
+        """
+        form = self.view.form
+        code = code_of(err) if isinstance(err, KioskError) else None
+        if isinstance(err, KioskError) and form is not None and code in form.flow.error_fields:
+            self._refused(err)  # refused before anything was sent
+            return
+        logger.error("change of address interrupted", exc_info=err)
+        self._set(locked=True, message="error.send_interrupted")
 
     def _sent(self, result: AddressChangeResult) -> None:
         self._set(
@@ -509,6 +582,8 @@ class CitizenSession:
             or self.view.step not in (Step.NOTICE_DETAILS, Step.REVIEW, Step.PAYMENT)
         ):
             return
+        if self.view.locked:
+            return
         if self.view.step is Step.PAYMENT and self.view.payment_phase in (
             PaymentPhase.WAITING_CARD,
             PaymentPhase.PROCESSING,
@@ -522,7 +597,18 @@ class CitizenSession:
             record = self._runner.open_quote(service, language, quote)
             return self._runner.pay(record)
 
-        self._run(take_payment, self._payment_done, busy=False)
+        self._run(take_payment, self._payment_done, busy=False, on_failure=self._payment_broke)
+
+    def _payment_broke(self, err: BaseException) -> None:
+        """Something unforeseen stopped the payment: it may have gone through; never pay twice."""
+        logger.error("payment interrupted", exc_info=err)
+        self._set(
+            step=Step.PAYMENT,
+            payment_phase=PaymentPhase.FAILED,
+            locked=True,
+            busy=False,
+            message="error.payment_interrupted",
+        )
 
     def tap_card(self) -> None:
         """Tap the simulated card on the terminal (simulated terminals only)."""
@@ -555,13 +641,40 @@ class CitizenSession:
             )
         elif record.state is SagaState.DECLINED:
             code = record.failure_code or "card_declined"
-            self._set(payment_phase=PaymentPhase.DECLINED, message=message_key(code), record=record)
+            known = code in KNOWN_ERRORS
+            message = message_key(code) if known else "error.card_declined"
+            self._set(payment_phase=PaymentPhase.DECLINED, message=message, record=record)
         elif record.failure_code == "payment_cancelled":
             self._set(step=self._review_step(), payment_phase=None, message=None)
+        elif record.state is SagaState.REVERSAL_QUEUED:
+            # The ministry refused or the payment broke, and the hold is not released yet.
+            self._set(
+                payment_phase=PaymentPhase.FAILED,
+                locked=True,
+                message="error.payment_hold",
+                record=record,
+            )
+        elif record.state is SagaState.REVERSED and self._refused_by_ministry(record):
+            self._ministry_refused(record)
         else:
             self._set(
                 payment_phase=PaymentPhase.FAILED, message="error.payment_failed", record=record
             )
+
+    @staticmethod
+    def _refused_by_ministry(record: TransactionRecord) -> bool:
+        code = record.failure_code or ""
+        return code in KNOWN_ERRORS and code not in PAYMENT_CODES
+
+    def _ministry_refused(self, record: TransactionRecord) -> None:
+        """The ministry refused after the card was authorized (the hold is released): say why,
+        and go back to what the citizen can correct, never straight to paying again."""
+        code = record.failure_code or ""
+        self._set(payment_phase=None, record=None)
+        if self.view.form is not None:
+            self._refused(KioskError(code, code=code))
+        else:  # the notices as they were cannot be paid: look them up again
+            self._set(step=Step.NOTICE_ENTRY, notices=(), quote=None, message=message_key(code))
 
     def finish(self) -> None:
         """Leave the receipt screen for the thank-you screen (and its optional survey)."""
@@ -619,6 +732,7 @@ class CitizenSession:
         on_result: Callable[[Any], None],
         busy: bool = True,
         on_error: Callable[[KioskError], None] | None = None,
+        on_failure: Callable[[BaseException], None] | None = None,
     ) -> None:
         generation = self._generation
         if busy:
@@ -630,7 +744,9 @@ class CitizenSession:
                 return  # the visit was wiped meanwhile
             self._end_wait()
             self._set(busy=False)
-            if isinstance(outcome, KioskError) and on_error is not None:
+            if isinstance(outcome, BaseException) and on_failure is not None:
+                on_failure(outcome)
+            elif isinstance(outcome, KioskError) and on_error is not None:
                 on_error(outcome)
             elif isinstance(outcome, KioskError):
                 self._set(message=message_key(code_of(outcome)))

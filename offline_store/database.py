@@ -56,22 +56,28 @@ def _v1_journal(db: sqlite_utils.Database) -> None:
 
 
 def _v2_survey(db: sqlite_utils.Database) -> None:
-    # Anonymous by construction: no id, reference, language or time finer than the month.
+    # Anonymous by construction: counters, not answers. One row per combination of month,
+    # service, rating and statements ticked, with how many citizens gave it; no rowid, so
+    # not even the order of answers is kept (it could be matched with the journal's).
     # The statement columns mirror transactions.survey.STATEMENTS as of this version; a new
     # statement needs a new migration, never an edit here.
-    db.table("survey_answers").create(
-        {
-            "service": str,
-            "month": str,
-            "rating": str,
-            "saves_time": int,
-            "would_use_again": int,
-            "easy": int,
-            "convenient_location": int,
-        },
-        not_null={"service", "month", "rating"},
+    db.execute(
+        """
+        create table survey_answers (
+            month text not null,
+            service text not null,
+            rating text not null,
+            saves_time integer not null,
+            would_use_again integer not null,
+            easy integer not null,
+            convenient_location integer not null,
+            answers integer not null,
+            primary key (
+                month, service, rating, saves_time, would_use_again, easy, convenient_location
+            )
+        ) without rowid
+        """
     )
-    db.table("survey_answers").create_index(["month", "service"])
 
 
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1_journal, _v2_survey)

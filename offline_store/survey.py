@@ -1,4 +1,8 @@
-"""Satisfaction survey answers in the kiosk's SQLite file: one anonymous row per answer."""
+"""Satisfaction survey answers in the kiosk's SQLite file, kept as anonymous counters.
+
+Each answer adds one to the counter of its month, service, rating and statements: nothing
+says who answered, when in the month, or in which order (the table has no rowid).
+"""
 
 from __future__ import annotations
 
@@ -19,8 +23,14 @@ TABLE = "survey_answers"
 # Column names come from the fixed tuples above, never from input, so building the SQL
 # from them is safe.
 _SUMS = ", ".join(
-    [f"sum(rating = '{rating}') as rating_{rating}" for rating in RATINGS]
-    + [f"sum({statement}) as agreed_{statement}" for statement in STATEMENTS]
+    [f"sum((rating = '{rating}') * answers) as rating_{rating}" for rating in RATINGS]
+    + [f"sum({statement} * answers) as agreed_{statement}" for statement in STATEMENTS]
+)
+_KEY = ("month", "service", "rating", *STATEMENTS)
+_COUNT = (
+    f"insert into {TABLE} ({', '.join(_KEY)}, answers) "
+    f"values ({', '.join('?' for _ in _KEY)}, 1) "
+    f"on conflict ({', '.join(_KEY)}) do update set answers = answers + 1"
 )
 
 
@@ -31,15 +41,10 @@ class SqliteSurveyLog:
         self._database = database
 
     def record(self, answer: SurveyAnswer) -> None:
-        """Store one answer: service, month, rating and a 0/1 column per statement."""
-        row: dict[str, Any] = {
-            "service": answer.service,
-            "month": answer.month,
-            "rating": answer.rating,
-        }
-        row.update({statement: int(statement in answer.agreed) for statement in STATEMENTS})
+        """Count one answer under its month, service, rating and statements ticked."""
+        ticked = [int(statement in answer.agreed) for statement in STATEMENTS]
         with self._database.transaction() as db:
-            db.table(TABLE).insert(row)
+            db.execute(_COUNT, [answer.month, answer.service, answer.rating, *ticked])
 
     def counts(self, month: str | None = None) -> list[ServiceSurveyCounts]:
         """Return the counts of each service that has answers, in catalogue order.
@@ -47,7 +52,8 @@ class SqliteSurveyLog:
         ``month`` ("YYYY-MM") keeps that month's answers only; None counts every answer.
         """
         where, params = ("where month = ?", [check_month(month)]) if month is not None else ("", [])
-        sql = f"select service, count(*) as answers, {_SUMS} from {TABLE} {where} group by service"
+        sums = f"sum(answers) as answers, {_SUMS}"
+        sql = f"select service, {sums} from {TABLE} {where} group by service"
         with self._database.reading() as db:
             rows = {row["service"]: row for row in db.query(sql, params)}
         order = [s for s in SERVICES if s in rows] + sorted(set(rows).difference(SERVICES))

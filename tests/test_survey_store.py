@@ -242,28 +242,40 @@ def test_answers_survive_a_restart(path: Path) -> None:
         second.close()
 
 
-def test_the_table_has_no_column_that_could_name_a_citizen_or_a_visit(
+def test_the_table_holds_counters_that_name_no_citizen_and_keep_no_order(
     database: KioskDatabase, survey: SurveyLog
 ) -> None:
     journal = SqliteJournal(database)
     journal.open_transaction(journaled_fine("t-Zoë-1"))
     survey.record(survey_answer("fine", "2026-11", "good", ["saves_time"]))
+    survey.record(survey_answer("outdoor-card", "2026-11", "poor", []))
+    survey.record(survey_answer("fine", "2026-11", "good", ["saves_time"]))
 
     with database.reading() as db:
         columns = [column.name for column in db.table(TABLE).columns]
-        rows = list(db.execute(f"select * from {TABLE}").fetchall())
+        rows = sorted(db.execute(f"select * from {TABLE}").fetchall())
+        with_rowid = db.execute(
+            "select count(*) from pragma_table_info(?) where name = 'rowid'", [TABLE]
+        ).fetchone()[0]
+        schema = db.execute("select sql from sqlite_master where name = ?", [TABLE]).fetchone()[0]
 
     assert columns == [
-        "service",
         "month",
+        "service",
         "rating",
         "saves_time",
         "would_use_again",
         "easy",
         "convenient_location",
+        "answers",
     ]
-    assert rows == [("fine", "2026-11", "good", 1, 0, 0, 0)]
-    assert database.db.table(TABLE).pks == ["rowid"]  # no id of its own to order visits by
+    # Two citizens who gave the same answer are one counter: nothing tells them apart.
+    assert rows == [
+        ("2026-11", "fine", "good", 1, 0, 0, 0, 2),
+        ("2026-11", "outdoor-card", "poor", 0, 0, 0, 0, 1),
+    ]
+    assert with_rowid == 0
+    assert "without rowid" in schema.lower()  # not even the order answers came in is kept
 
 
 # --- the migration ----------------------------------------------------------------------

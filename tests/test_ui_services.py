@@ -247,11 +247,11 @@ def test_the_survey_stores_one_answer_for_the_service_that_names_nobody(
             "agreed": {"saves_time": 0, "would_use_again": 0, "easy": 1, "convenient_location": 0},
         }
     ]
-    assert set(visit["survey_columns"]) == {"service", "month", "rating", *STATEMENTS}
+    assert set(visit["survey_columns"]) == {"service", "month", "rating", *STATEMENTS, "answers"}
     stored = " ".join(str(value) for row in visit["survey_rows"] for value in row.values())
     identifying = [visit["reference"], visit["plate"], *visit["licences"], *visit["names"]]
     assert all(value not in stored for value in identifying)
-    assert re.fullmatch(r"registration-renewal \d{4}-\d{2} good 0 0 1 0", stored)
+    assert re.fullmatch(r"\d{4}-\d{2} registration-renewal good 0 0 1 0 1", stored)
 
 
 def frames_of(path: Path) -> int:

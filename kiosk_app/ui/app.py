@@ -87,7 +87,7 @@ class KioskApp(App):  # type: ignore[misc]
         )
         self.language = ui.default_language
         self.guidance = Guidance(Speaker(wav_dir=ui.speech_wav_dir), HeadsetDetector(), ui.speech)
-        self._spoken_screen: tuple[str, str, int] | None = None
+        self._spoken_screen: tuple[str, str, int, str, str] | None = None
         self.guard = InactivityGuard(ui.inactivity_seconds, ui.prompt_seconds)
         self._translators = {language: Translator(language) for language in LANGUAGES}
         self._prompt: MoreTimePrompt | None = None
@@ -225,13 +225,22 @@ class KioskApp(App):  # type: ignore[misc]
             )
         return texts.text(f"speech.{view.step.value}")
 
+    def _spoken(self, view: SessionView) -> str:
+        """Return the screen's guidance, with any message on it read first."""
+        said = self.spoken_text(view)
+        if view.message:
+            said = f"{self.translator(view.language).text(view.message)} {said}"
+        return said
+
     def _speak(self, view: SessionView) -> None:
         """Say each screen (each question of a form) once, when guidance is on."""
-        where = (view.step.value, view.language, view.form.index if view.form else -1)
+        place = view.form.index if view.form else -1
+        phase = view.payment_phase.value if view.payment_phase else ""
+        where = (view.step.value, view.language, place, view.message or "", phase)
         if where == self._spoken_screen:
             return
         self._spoken_screen = where
-        self.guidance.announce(self.spoken_text(view), view.language)
+        self.guidance.announce(self._spoken(view), view.language)
 
     def _poll_guard(self, _dt: float) -> None:
         now = time.monotonic()

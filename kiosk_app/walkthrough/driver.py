@@ -17,7 +17,7 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.core.window import Window
 
-from kiosk_app.session import SessionView
+from kiosk_app.session import SETTLE_SECONDS, SessionView
 from kiosk_app.walkthrough.klm import ScreenVisit, VisitLog
 from kiosk_app.walkthrough.touch import tap
 
@@ -103,6 +103,7 @@ class Driver:
         self._visit_screen: str | None = None
         self._waits_seen = 0
         self._event: Any = None
+        self._visit_opened = 0.0
         self._inspector = inspector
         """Checks each new screen before the script goes on (see walkthrough.gallery)."""
         self._inspect_pending = False
@@ -189,6 +190,7 @@ class Driver:
         self._account_waits()
         self._visit = ScreenVisit(screen)
         self._visit_screen = screen
+        self._visit_opened = time.monotonic()
         self._inspect_pending = True
         self._shot_taken = False
         self._settled = 0
@@ -206,7 +208,10 @@ class Driver:
 
     def _is_settled(self, current: str) -> bool:
         self._settled = self._settled + 1 if current == self._visit_screen else 0
-        return self._settled >= SETTLE_TICKS
+        # A person reads a new screen before touching it; the kiosk ignores a Continue
+        # tapped sooner than that (the second half of a double tap).
+        fresh = time.monotonic() - self._visit_opened < SETTLE_SECONDS + 0.05
+        return self._settled >= SETTLE_TICKS and not fresh
 
     def _take_screenshot_once(self) -> None:
         if self._screenshots is None or self._shot_taken or self._visit is None:

@@ -192,6 +192,9 @@ class SagaRunner:
         except KioskError as err:
             logger.warning("receipt %s not printed: %s", receipt.reference, err.code)
             return False
+        except Exception:  # what was sent is sent: a printer bug must not hide the outcomes
+            logger.exception("receipt %s could not be printed", receipt.reference)
+            return False
         return True
 
     def cancel(self, record: TransactionRecord) -> TransactionRecord:
@@ -307,11 +310,15 @@ class SagaRunner:
         return Outcome(Event.CAPTURED, {"failure_code": None})
 
     def _print(self, record: TransactionRecord) -> Outcome:
-        receipt = self._steps(record.service).receipt(record, self._clock.now().isoformat())
+        receipt: Receipt | None = None
         try:
+            receipt = self._steps(record.service).receipt(record, self._clock.now().isoformat())
             self._printer.print_receipt(receipt)
         except KioskError as err:
             logger.warning("receipt for %s not printed: %s", record.transaction_id, err.code)
+            return Outcome(Event.PRINT_FAILED, receipt=receipt)
+        except Exception:  # the money has moved: a receipt bug must not hide that from anyone
+            logger.exception("receipt for %s could not be made", record.transaction_id)
             return Outcome(Event.PRINT_FAILED, receipt=receipt)
         return Outcome(Event.PRINTED, {"receipt_printed": True}, receipt=receipt)
 

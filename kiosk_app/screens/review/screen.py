@@ -67,7 +67,7 @@ class ReviewScreen(KioskScreen):
             self.ids.confirm.text = texts.text("review.send")
         if view.busy:
             self.ids.confirm.text = texts.text("common.sending")
-        self.ids.confirm.disabled = view.busy
+        self.ids.confirm.disabled = view.busy or view.locked
         self.ids.back.disabled = view.busy
         self.message_text = texts.text(view.message) if view.message else ""
 
