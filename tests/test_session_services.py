@@ -657,13 +657,18 @@ def test_a_hold_the_gateway_cannot_release_locks_the_payment_and_says_the_hold_w
 # --- something unforeseen during the payment --------------------------------------------------
 
 
-def test_a_printer_bug_after_the_money_moved_still_shows_the_reference(
-    visit: Visit, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def garbled_printer(visit: Visit, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the printer fail the way a buggy driver would, not with a DeviceError."""
+
     def garbled(receipt: object) -> None:
         "Côté".encode("ascii")  # a driver that cannot encode an accent
 
     monkeypatch.setattr(visit.kiosk.printer, "print_receipt", garbled)
+
+
+@pytest.mark.usefixtures("garbled_printer")
+def test_a_printer_bug_after_the_money_moved_still_shows_the_reference(visit: Visit) -> None:
     visit.to_registration_review()
 
     visit.pay_with_card()
@@ -958,13 +963,8 @@ def test_a_survey_the_worker_refuses_still_wipes_the_visit(
     assert visit.session.view.survey_rating is None
 
 
-def test_a_printer_bug_after_a_change_of_address_still_shows_every_outcome(
-    visit: Visit, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def garbled(receipt: object) -> None:
-        "Côté".encode("ascii")
-
-    monkeypatch.setattr(visit.kiosk.printer, "print_receipt", garbled)
+@pytest.mark.usefixtures("garbled_printer")
+def test_a_printer_bug_after_a_change_of_address_still_shows_every_outcome(visit: Visit) -> None:
     visit.to_address_review(HEALTH_CARD, DRIVERS_LICENCE)
 
     visit.session.send()
