@@ -27,6 +27,7 @@ from offline_store.journal import SqliteJournal
 from offline_store.survey import SqliteSurveyLog
 from transactions import address_change
 from transactions.clock import SystemClock
+from transactions.errors import KioskError
 from transactions.fines.service import SERVICE as FINE_SERVICE
 from transactions.fines.service import FinePayments, FineSteps
 from transactions.ministries.fines_client import HttpMinistryGateway
@@ -141,11 +142,11 @@ def build_kiosk(config: KioskConfig) -> Kiosk:
     ministry = HttpMinistryGateway(backend_url, timeouts)
     try:
         devices = build_devices(config, HttpPaymentGateway(backend_url, timeouts))
-    except ConfigError:
+        database = KioskDatabase(config.database_path, config.pii_key_file)
+    except KioskError:  # a bad device section, an unreadable key: stop what was started
         for closer in closers:
             closer()
         raise
-    database = KioskDatabase(config.database_path)
     journal = SqliteJournal(database)
     transport = HttpTransportGateway(backend_url, timeouts)
     health = HttpHealthGateway(backend_url, timeouts)

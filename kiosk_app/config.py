@@ -54,6 +54,9 @@ class KioskConfig:
 
     kiosk_id: str = "demo-kiosk-01"
     data_dir: Path = Path("kiosk-data")
+    pii_key_file: Path | None = None
+    """The key that seals personal data at rest (default: ``kiosk.key`` in the data folder,
+    made on first start; a systemd credential ``kiosk-pii-key`` takes precedence)."""
     backend_url: str = ""
     connect_timeout: float = 3.0
     read_timeout: float = 10.0
@@ -111,6 +114,7 @@ def parse_config(raw: dict[str, Any]) -> KioskConfig:
     config = KioskConfig(
         kiosk_id=reader.text("kiosk.id", defaults.kiosk_id),
         data_dir=Path(reader.text("kiosk.data_dir", str(defaults.data_dir))).expanduser(),
+        pii_key_file=_optional_path(reader.text("kiosk.pii_key_file", "")),
         backend_url=reader.url("backend.url", defaults.backend_url),
         connect_timeout=reader.number("backend.connect_timeout", defaults.connect_timeout, 0.1, 60),
         read_timeout=reader.number("backend.read_timeout", defaults.read_timeout, 0.1, 120),
@@ -122,6 +126,10 @@ def parse_config(raw: dict[str, Any]) -> KioskConfig:
     )
     reader.reject_unknown()
     return config
+
+
+def _optional_path(text: str) -> Path | None:
+    return Path(text).expanduser() if text else None
 
 
 _KNOWN_SECTIONS = {"kiosk", "backend", "ui", "devices"}

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from offline_store.pii import PiiCipher, load_key
+
 logger = logging.getLogger(__name__)
 
 
@@ -87,8 +89,12 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1_journal, 
 class KioskDatabase:
     """The kiosk's SQLite file, shared by the threads of one process under a lock."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, key_file: Path | None = None) -> None:
+        """Open (or create) ``path``; personal data is sealed with the key in ``key_file``
+        (default: ``<path stem>.key`` beside it, made on first start; a systemd credential
+        wins, see offline_store.pii)."""
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.pii = PiiCipher(load_key(key_file or path.with_suffix(".key")))
         connection = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self.db = sqlite_utils.Database(connection)
         self.path = path
@@ -98,6 +104,8 @@ class KioskDatabase:
         # synchronous"); NORMAL in WAL mode may lose the last commits.
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("PRAGMA foreign_keys=ON")
+        # Deleted personal data is overwritten with zeros, not left in free pages.
+        self.db.execute("PRAGMA secure_delete=ON")
         self._migrate()
 
     @contextmanager
@@ -121,6 +129,14 @@ class KioskDatabase:
     def schema_version(self) -> int:
         """Return how many migrations this file has had."""
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def checkpoint(self) -> None:
+        """Copy the WAL into the main file and empty it, so purged data leaves the WAL too.
+
+        Best effort: a reader in another process may hold it back; the next one catches up.
+        """
+        with self._lock:
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         """Close the file."""

@@ -20,7 +20,7 @@ class SqliteJournal:
     def open_transaction(self, record: TransactionRecord) -> None:
         """Store a new transaction."""
         with self._database.transaction() as db:
-            db.table("transactions").insert(_row(record))
+            db.table("transactions").insert(self._row(record))
             _step(db, record, "open", "outcome", record.state.value)
 
     def record_intent(self, record: TransactionRecord, step: str) -> None:
@@ -31,14 +31,16 @@ class SqliteJournal:
     def record_outcome(self, record: TransactionRecord, step: str, outcome: str) -> None:
         """Store the outcome of ``step`` and the transaction's new state in one commit."""
         with self._database.transaction() as db:
-            db.table("transactions").update(record.transaction_id, _row(record))
+            db.table("transactions").update(record.transaction_id, self._row(record))
             _step(db, record, step, "outcome", outcome)
+        if record.state.finished:
+            self._database.checkpoint()  # its personal data was purged: out of the WAL too
 
     def get(self, transaction_id: str) -> TransactionRecord | None:
         """Return a stored transaction, or None."""
         with self._database.reading() as db:
             rows = list(db.table("transactions").rows_where("transaction_id = ?", [transaction_id]))
-        return _record(rows[0]) if rows else None
+        return self._record(rows[0]) if rows else None
 
     def unfinished(self) -> list[TransactionRecord]:
         """Return every transaction that still has something to do, oldest first."""
@@ -50,7 +52,24 @@ class SqliteJournal:
                     f"state not in ({marks})", done, order_by="created_at, rowid"
                 )
             )
-        return [_record(row) for row in rows]
+        return [self._record(row) for row in rows]
+
+    def _row(self, record: TransactionRecord) -> dict[str, Any]:
+        row = _row(record)
+        for column, fields in (
+            ("posting_json", record.posting_data),
+            ("receipt_json", record.receipt_data),
+        ):
+            if fields:  # personal data: sealed, bound to this transaction
+                row[column] = self._database.pii.seal(row[column], record.transaction_id)
+        return row
+
+    def _record(self, row: dict[str, Any]) -> TransactionRecord:
+        opened = dict(row)
+        for column in ("posting_json", "receipt_json"):
+            if opened[column]:
+                opened[column] = self._database.pii.open(opened[column], row["transaction_id"])
+        return _record(opened)
 
     def steps(self, transaction_id: str) -> list[dict[str, Any]]:
         """Return the journal's steps for one transaction, in order (for technicians)."""

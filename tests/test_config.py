@@ -28,6 +28,7 @@ def test_a_full_file_is_read(tmp_path: Path) -> None:
 [kiosk]
 id = "bibliothèque-gatineau-02"
 data_dir = "/var/lib/kiosk"
+pii_key_file = "/etc/kiosk/pii.key"
 [backend]
 url = "http://127.0.0.1:8700/"
 read_timeout = 4
@@ -47,6 +48,8 @@ card_last4 = "0005"
     assert config.ui.default_language == "en"
     assert config.payment_terminal.options == {"card_last4": "0005"}
     assert config.database_path == Path("/var/lib/kiosk/kiosk.db")
+    assert config.pii_key_file == Path("/etc/kiosk/pii.key")
+    assert KioskConfig().pii_key_file is None  # beside the database, made on first start
 
 
 @pytest.mark.parametrize(
