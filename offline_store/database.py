@@ -7,11 +7,13 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
 
 from offline_store.pii import PiiCipher, load_key
+from transactions.errors import StorageError
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +88,27 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1_journal, 
 """Schema migrations in order; the file's ``user_version`` says how many have run."""
 
 
+def set_aside(path: Path) -> Path:
+    """Move a damaged database (and its WAL and shared memory) aside; return its new name."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    moved = path.with_name(f"{path.name}.damaged-{stamp}")
+    for suffix in ("", "-wal", "-shm"):
+        source = path.with_name(path.name + suffix)
+        if source.exists():
+            source.rename(moved.with_name(moved.name + suffix))
+    return moved
+
+
+def storage_error(err: sqlite3.OperationalError) -> StorageError:
+    """Return what a failed write means for the kiosk: full, read-only, or unwritable."""
+    text = str(err).lower()
+    if "full" in text:
+        return StorageError(f"the kiosk's disk is full: {err}", code="storage_full")
+    if "readonly" in text or "read-only" in text:
+        return StorageError(f"the kiosk's database is read-only: {err}", code="storage_read_only")
+    return StorageError(f"the kiosk's database cannot be written: {err}", code="storage_failed")
+
+
 class KioskDatabase:
     """The kiosk's SQLite file, shared by the threads of one process under a lock."""
 
@@ -95,30 +118,58 @@ class KioskDatabase:
         wins, see offline_store.pii)."""
         path.parent.mkdir(parents=True, exist_ok=True)
         self.pii = PiiCipher(load_key(key_file or path.with_suffix(".key")))
-        connection = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self.db = sqlite_utils.Database(connection)
         self.path = path
         self._lock = threading.RLock()
-        self.db.enable_wal()
-        # FULL: a row the kiosk acknowledged survives a power cut (SQLite docs, "PRAGMA
-        # synchronous"); NORMAL in WAL mode may lose the last commits.
-        self.db.execute("PRAGMA synchronous=FULL")
-        self.db.execute("PRAGMA foreign_keys=ON")
-        # Deleted personal data is overwritten with zeros, not left in free pages.
-        self.db.execute("PRAGMA secure_delete=ON")
-        self._migrate()
+        self.set_aside: Path | None = None
+        """Where a damaged file found at start was moved (kept for recovery), else None."""
+        try:
+            self.db = self._open(path)
+        except sqlite3.DatabaseError as err:
+            self.set_aside = set_aside(path)
+            logger.error(
+                "database %s is damaged (%s): moved to %s for recovery; starting a fresh one",
+                path,
+                err,
+                self.set_aside,
+            )
+            self.db = self._open(path)
+
+    def _open(self, path: Path) -> sqlite_utils.Database:
+        """Open ``path``, check it and bring its schema up to date; DatabaseError if damaged."""
+        connection = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        try:
+            self.db = sqlite_utils.Database(connection)
+            self.db.enable_wal()
+            # FULL: a row the kiosk acknowledged survives a power cut (SQLite docs, "PRAGMA
+            # synchronous"); NORMAL in WAL mode may lose the last commits.
+            self.db.execute("PRAGMA synchronous=FULL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            # Deleted personal data is overwritten with zeros, not left in free pages.
+            self.db.execute("PRAGMA secure_delete=ON")
+            verdict = self.db.execute("PRAGMA quick_check").fetchone()[0]
+            if verdict != "ok":
+                raise sqlite3.DatabaseError(f"integrity check failed: {verdict}")
+            self._migrate()
+        except sqlite3.DatabaseError:
+            connection.close()
+            raise
+        return self.db
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite_utils.Database]:
         """Run the block as one atomic write (BEGIN IMMEDIATE … COMMIT)."""
         with self._lock:
-            self.db.execute("BEGIN IMMEDIATE")
             try:
-                yield self.db
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
-            self.db.execute("COMMIT")
+                self.db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self.db
+                except BaseException:
+                    if self.db.conn.in_transaction:  # SQLite may have rolled back already
+                        self.db.execute("ROLLBACK")
+                    raise
+                self.db.execute("COMMIT")
+            except sqlite3.OperationalError as err:
+                raise storage_error(err) from err
 
     @contextmanager
     def reading(self) -> Iterator[sqlite_utils.Database]:

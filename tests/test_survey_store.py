@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from fakes import queued_fine
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,8 +19,6 @@ from offline_store.journal import SqliteJournal
 from offline_store.survey import TABLE, SqliteSurveyLog
 from transactions.errors import ValidationError
 from transactions.ports import SurveyLog
-from transactions.records import LineItem, TransactionRecord
-from transactions.saga.states import SagaState
 from transactions.services import SERVICES
 from transactions.survey import (
     RATINGS,
@@ -48,19 +47,6 @@ def database(path: Path) -> Iterator[KioskDatabase]:
 @pytest.fixture
 def survey(database: KioskDatabase) -> SurveyLog:
     return SqliteSurveyLog(database)
-
-
-def journaled_fine(transaction_id: str) -> TransactionRecord:
-    return TransactionRecord(
-        transaction_id=transaction_id,
-        service="fine",
-        language="fr",
-        state=SagaState.POST_QUEUED,
-        items=(LineItem("100042158731", 12500),),
-        kiosk_fee_cents=100,
-        reference="K-7Q4M-2XPD",
-        created_at="2026-11-22T14:03:00+00:00",
-    )
 
 
 # --- the domain value -------------------------------------------------------------------
@@ -246,7 +232,7 @@ def test_the_table_holds_counters_that_name_no_citizen_and_keep_no_order(
     database: KioskDatabase, survey: SurveyLog
 ) -> None:
     journal = SqliteJournal(database)
-    journal.open_transaction(journaled_fine("t-Zoë-1"))
+    journal.open_transaction(queued_fine("t-Zoë-1"))
     survey.record(survey_answer("fine", "2026-11", "good", ["saves_time"]))
     survey.record(survey_answer("outdoor-card", "2026-11", "poor", []))
     survey.record(survey_answer("fine", "2026-11", "good", ["saves_time"]))
@@ -292,7 +278,7 @@ def test_a_version_1_file_is_upgraded_and_keeps_its_journal(
     with monkeypatch.context() as only_v1:
         only_v1.setattr(offline_store.database, "MIGRATIONS", MIGRATIONS[:1])
         old = KioskDatabase(path)
-        SqliteJournal(old).open_transaction(journaled_fine("t-Éloïse-1"))
+        SqliteJournal(old).open_transaction(queued_fine("t-Éloïse-1"))
         assert old.schema_version() == 1
         assert not old.db.table(TABLE).exists()
         old.close()
