@@ -72,6 +72,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_config(walk)
 
+    outbox = commands.add_parser(
+        "outbox",
+        help="what waits to be sent to the backends (no personal data)",
+        description="Show the transactions the kiosk has not finished yet: `status` (how "
+        "many, per state, the oldest), `list` (one line each: reference, service, state, "
+        "attempts, last failure), `export` (JSON lines, for a support case). Nothing "
+        "personal is read or printed. They are finished when the kiosk starts.",
+    )
+    outbox.add_argument("action", choices=("status", "list", "export"))
+    outbox.add_argument("--json", action="store_true", help="print JSON")
+    _add_config(outbox)
+
     shots = commands.add_parser(
         "screenshots",
         help="photograph every screen in both languages and check that no text overflows",
@@ -138,10 +150,49 @@ def main(argv: list[str] | None = None) -> int:
             return _diagnose_devices(config, args.json, args.test_page)
         if args.command == "screenshots":
             return _screenshots(config, args)
+        if args.command == "outbox":
+            return _outbox(config, args.action, args.json)
         return _walkthrough(config, args)
     except KioskError as err:
         print(f"kiosk: {err}", file=sys.stderr)
         return 2
+
+
+def _outbox(config: KioskConfig, action: str, as_json: bool) -> int:
+    from datetime import UTC, datetime
+
+    from offline_store.database import KioskDatabase
+    from offline_store.outbox import status, waiting
+
+    if not config.database_path.exists():
+        raise KioskError(f"no kiosk database at {config.database_path}: check kiosk.data_dir")
+    database = KioskDatabase(config.database_path, config.pii_key_file)
+    try:
+        entries = waiting(database)
+    finally:
+        database.close()
+    if action == "export":
+        for entry in entries:
+            print(json.dumps(entry.as_json(), ensure_ascii=False))
+        return 0
+    if action == "status":
+        summary = status(entries, datetime.now(UTC))
+        if as_json:
+            print(json.dumps(summary, ensure_ascii=False))
+        else:
+            print(f"{summary['depth']} waiting; oldest {summary['oldest_reference'] or '-'}")
+            for state, count in sorted(summary["by_state"].items()):
+                print(f"  {state}: {count}")
+        return 0
+    if as_json:
+        print(json.dumps([entry.as_json() for entry in entries], ensure_ascii=False))
+        return 0
+    for entry in entries:
+        print(
+            f"{entry.reference}  {entry.service:<22} {entry.state:<16} "
+            f"attempts {entry.attempts:<3} {entry.failure_code or ''}  since {entry.created_at}"
+        )
+    return 0
 
 
 SCREEN_SIZES = ("1080x1920", "1920x1080")
