@@ -7,7 +7,7 @@ opening anything sealed, so its output can be shown, printed or exported safely.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -55,20 +55,8 @@ def waiting(database: KioskDatabase) -> list[OutboxEntry]:
     """
     with database.reading() as db:
         rows = list(db.query(sql, [*SENDING_STEPS, *done]))
-    return [
-        OutboxEntry(
-            transaction_id=row["transaction_id"],
-            reference=row["reference"],
-            service=row["service"],
-            state=row["state"],
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
-            attempts=int(row["attempts"]),
-            last_step=row["last_step"],
-            failure_code=row["failure_code"],
-        )
-        for row in rows
-    ]
+    names = [field.name for field in fields(OutboxEntry)]
+    return [OutboxEntry(**{name: row[name] for name in names}) for row in rows]
 
 
 def status(entries: list[OutboxEntry], now: datetime) -> dict[str, Any]:
