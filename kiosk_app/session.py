@@ -1,4 +1,7 @@
-"""One citizen's visit: the view the screens render and the intents they send.
+"""One citizen's visit: the intents the screens send, turned into new views to render.
+
+The view and the steps live in ``session_view``; which message an error code gets, in
+``messages``.
 
 No Kivy here. Screens call the intent methods on the UI thread; anything slow (a backend
 look-up, the payment) runs on the worker and its result comes back through ``post`` on the
@@ -7,26 +10,30 @@ UI thread. A visit wiped by the inactivity guard drops results that arrive late.
 
 from __future__ import annotations
 
-import enum
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from kiosk_app.flows.base import ServiceFlow
 from kiosk_app.flows.review import Review
 from kiosk_app.flows.state import FormState
+from kiosk_app.messages import GUESSABLE, KNOWN_ERRORS, PAYMENT_CODES, code_of, message_key
+from kiosk_app.session_view import (
+    PaymentPhase,
+    SessionView,
+    Step,
+    progress,
+)
 from kiosk_app.worker import Worker
-from transactions.address_change import AddressChangeResult, ProgrammeOutcome
+from transactions.address_change import AddressChangeResult
 from transactions.errors import KioskError
-from transactions.fees import Quote
 from transactions.fines.notices import Notice, normalize_notice_number
 from transactions.fines.service import SERVICE as FINE_SERVICE
 from transactions.fines.service import FinePayments
 from transactions.ports import SurveyLog
-from transactions.receipt import Receipt
 from transactions.records import TransactionRecord
 from transactions.saga.runner import SagaResult, SagaRunner
 from transactions.saga.states import SagaState
@@ -41,176 +48,6 @@ SETTLE_SECONDS = 0.4
 MAX_REFUSALS = 3
 """Refusals of who-owns-what (date of birth, owner) a visit may get before a counter must see
 the citizen: the kiosk must not become a way to guess someone's date of birth."""
-GUESSABLE = frozenset({"date_of_birth_mismatch", "vehicle_not_owned", "licence_not_found"})
-PAYMENT_CODES = frozenset(
-    {"card_declined", "insufficient_funds", "payment_failed", "backend_unavailable"}
-)
-"""Failure codes that are about the card, not about what the ministry thinks of the request."""
-
-
-class Step(enum.Enum):
-    """The screens of a visit, in order."""
-
-    ATTRACT = "attract"
-    LANGUAGE = "language"
-    MENU = "menu"
-    NOTICE_ENTRY = "notice_entry"
-    NOTICE_DETAILS = "notice_details"
-    FORM = "form"
-    REVIEW = "review"
-    PAYMENT = "payment"
-    RECEIPT = "receipt"
-    THANK_YOU = "thank_you"
-
-
-FINE_STEPS = (Step.NOTICE_ENTRY, Step.NOTICE_DETAILS, Step.PAYMENT, Step.RECEIPT)
-"""The screens of paying a fine, in the order the progress indicator counts them."""
-
-
-def progress(view: SessionView) -> tuple[int, int] | None:
-    """Return (this step, number of steps) for a screen inside a service, else None.
-
-    A form counts one step per question, then the review, the payment (paid services) and
-    the receipt; the count can grow when an answer adds questions (a programme ticked).
-    """
-    form = view.form
-    if form is None:
-        if view.step in FINE_STEPS:
-            return FINE_STEPS.index(view.step) + 1, len(FINE_STEPS)
-        return None
-    questions = len(form.fields)
-    after = (
-        (Step.REVIEW, Step.PAYMENT, Step.RECEIPT) if form.flow.paid else (Step.REVIEW, Step.RECEIPT)
-    )
-    if view.step is Step.FORM:
-        return form.index + 1, questions + len(after)
-    if view.step in after:
-        return questions + after.index(view.step) + 1, questions + len(after)
-    return None
-
-
-class PaymentPhase(enum.Enum):
-    """Where the payment screen stands."""
-
-    WAITING_CARD = "waiting_card"
-    PROCESSING = "processing"
-    DECLINED = "declined"
-    FAILED = "failed"
-
-
-# Error codes the citizen gets a specific message for; any other code says "try later".
-KNOWN_ERRORS = frozenset(
-    {
-        "notice_number_empty",
-        "notice_number_digits",
-        "notice_number_length",
-        "notice_number_unknown_code",
-        "notice_number_check_digit",
-        "notice_not_found",
-        "notice_already_paid",
-        "notice_already_added",
-        "too_many_notices",
-        "card_declined",
-        "insufficient_funds",
-        "payment_failed",
-        "backend_unavailable",
-        "licence_number_format",
-        "plate_format",
-        "renewal_notice_format",
-        "date_of_birth_invalid",
-        "health_card_format",
-        "outdoor_card_format",
-        "plate_text_length",
-        "plate_text_characters",
-        "plate_text_no_letter",
-        "plate_text_refused",
-        "plate_taken",
-        "plate_refused",
-        "card_not_renewable",
-        "renewal_term_unavailable",
-        "postal_code_format",
-        "postal_code_letters",
-        "province_unknown",
-        "street_number_invalid",
-        "street_name_missing",
-        "street_name_too_long",
-        "unit_invalid",
-        "city_missing",
-        "city_too_long",
-        "vehicle_not_found",
-        "vehicle_not_owned",
-        "unpaid_fines",
-        "no_valid_insurance",
-        "licence_not_found",
-        "date_of_birth_mismatch",
-        "card_not_found",
-        "card_expired",
-        "answer_missing",
-        "choice_missing",
-    }
-)
-INTERNAL_ERRORS = frozenset(
-    {
-        "backend_malformed",
-        "not_authorized",
-        "posting_data_missing",
-        "programme_missing",
-        "programme_repeated",
-        "programme_unknown",
-        "survey_month_invalid",
-        "survey_rating_unknown",
-        "survey_service_unknown",
-        "survey_statement_unknown",
-    }
-)
-"""Codes that mean a bug or a broken backend, not something the citizen can fix: the
-citizen gets the generic message and technicians the log."""
-_UNAVAILABLE = frozenset({"backend_timeout", "backend_malformed", "http_503", "http_500"})
-
-
-def code_of(err: KioskError) -> str:
-    """Return the most precise code of ``err`` (a plate text's refusal says which rule)."""
-    reason = getattr(err, "reason", None)
-    return reason if isinstance(reason, str) else err.code
-
-
-def message_key(code: str) -> str:
-    """Return the catalog key of the message for an error ``code``."""
-    if code in KNOWN_ERRORS:
-        return f"error.{code}"
-    if code in _UNAVAILABLE or code.startswith("http_5"):
-        return "error.backend_unavailable"
-    return "error.generic"
-
-
-@dataclass(frozen=True)
-class SessionView:
-    """Everything the screens show; immutable, replaced on every change."""
-
-    step: Step
-    language: str
-    typed: str = ""
-    notices: tuple[Notice, ...] = ()
-    service: str | None = None
-    form: FormState | None = None
-    """The form of a service other than fines, with its answers."""
-    review: Review | None = None
-    option: str | None = None
-    quote: Quote | None = None
-    busy: bool = False
-    message: str | None = None
-    payment_phase: PaymentPhase | None = None
-    record: TransactionRecord | None = None
-    receipt: Receipt | None = None
-    outcomes: tuple[ProgrammeOutcome, ...] = ()
-    """Each programme's outcome of a change of address."""
-    receipt_printed: bool = False
-    simulated_card: bool = False
-    survey_rating: str | None = None
-    survey_agreed: frozenset[str] = frozenset()
-    locked: bool = False
-    """The review cannot be confirmed again: something went wrong after it was sent or paid,
-    and doing it twice could charge or send twice (a person must look)."""
 
 
 class CitizenSession:

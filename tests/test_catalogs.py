@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kiosk_app.i18n import LANGUAGES, Translator, catalog
-from kiosk_app.session import KNOWN_ERRORS
+from kiosk_app.messages import KNOWN_ERRORS
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = r"[a-z_]+(?:\.[a-z0-9_]+)+"
@@ -83,7 +83,7 @@ def keys_of_the_service_screens() -> set[str]:
     from kiosk_app.flows.plates import PlateFlow
     from kiosk_app.flows.registration import RegistrationFlow
     from kiosk_app.screens.receipt.screen import NOTES
-    from kiosk_app.session import Step
+    from kiosk_app.session_view import Step
     from transactions.address_change import PROGRAMME_TEXTS, REFUSAL_TEXTS, Status
     from transactions.survey import RATINGS, STATEMENTS
 
@@ -171,7 +171,7 @@ def test_a_missing_key_shows_the_key_rather_than_crashing() -> None:
 
 
 def test_every_code_the_domain_raises_has_a_message_or_is_internal() -> None:
-    from kiosk_app.session import INTERNAL_ERRORS
+    from kiosk_app.messages import INTERNAL_ERRORS
 
     raised = set()
     for path in ROOT.glob("transactions/**/*.py"):

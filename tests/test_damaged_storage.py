@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fakes import queued_fine
+from sample_records import queued_fine
 
 from offline_store.database import KioskDatabase
 from offline_store.journal import SqliteJournal

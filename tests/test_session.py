@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from fakes import SEEDED_NOTICES, FakeClock, FakeJournal, FakeMinistry, FakePrinter, FakeTexts
 
-from kiosk_app.session import CitizenSession, PaymentPhase, Step, message_key
+from kiosk_app.messages import message_key
+from kiosk_app.session import CitizenSession
+from kiosk_app.session_view import PaymentPhase, Step
 from kiosk_app.worker import InlineWorker
 from transactions.errors import BackendUnavailable
 from transactions.fines.service import FinePayments, FineSteps
@@ -235,7 +237,7 @@ def test_a_scanned_code_that_is_not_a_notice_is_explained() -> None:
 
 
 def test_the_progress_indicator_counts_the_screens_of_paying_a_fine() -> None:
-    from kiosk_app.session import SessionView, progress
+    from kiosk_app.session_view import SessionView, progress
 
     def at(step: Step) -> tuple[int, int] | None:
         return progress(SessionView(step=step, language="fr"))

@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from fakes import queued_fine
 from hypothesis import given
 from hypothesis import strategies as st
+from sample_records import queued_fine
 
 import offline_store.database
 from offline_store.database import MIGRATIONS, KioskDatabase

@@ -8,7 +8,7 @@ from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
 from kivy.utils import escape_markup
 
-from kiosk_app.session import SessionView
+from kiosk_app.session_view import SessionView
 
 
 class KioskScreen(Screen):  # type: ignore[misc]

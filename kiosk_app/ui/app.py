@@ -35,7 +35,8 @@ from kiosk_app.screens.payment.screen import PaymentScreen
 from kiosk_app.screens.receipt.screen import ReceiptScreen
 from kiosk_app.screens.review.screen import ReviewScreen
 from kiosk_app.screens.thank_you.screen import ThankYouScreen
-from kiosk_app.session import CitizenSession, SessionView, Step
+from kiosk_app.session import CitizenSession
+from kiosk_app.session_view import SessionView, Step
 from kiosk_app.speech import Guidance, HeadsetDetector, Speaker
 from kiosk_app.ui.theme import SYMBOLS_FONT_FILE, Theme
 from kiosk_app.worker import ThreadWorker

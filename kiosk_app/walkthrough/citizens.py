@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from kiosk_app.flows.form import ticked
 from kiosk_app.flows.keyboard import keystrokes
-from kiosk_app.session import PaymentPhase, SessionView, Step
+from kiosk_app.session_view import PaymentPhase, SessionView, Step
 from kiosk_app.walkthrough.answers import FineAnswers, ServiceAnswers
 from kiosk_app.walkthrough.driver import Expect, Script, Stop, Tap
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk_app.config import KioskConfig
 from kiosk_app.i18n import LANGUAGES
-from kiosk_app.session import SessionView, Step
+from kiosk_app.session_view import SessionView, Step
 
 if TYPE_CHECKING:  # the driver imports Kivy's window, which must wait for configure_kivy
     from kiosk_app.walkthrough.driver import Action, Script

@@ -12,7 +12,7 @@ from harness import main, run_kiosk, watch
 
 
 def play(config: Any) -> dict[str, Any]:
-    from kiosk_app.session import Step
+    from kiosk_app.session_view import Step
     from kiosk_app.walkthrough.driver import Stop, Tap
     from kiosk_app.walkthrough.touch import tap
 

@@ -15,7 +15,7 @@ def play(config: Any) -> dict[str, Any]:
     from kivy.core.window import Window
 
     from device_drivers.sim.card_reader import SimulatedCard
-    from kiosk_app.session import Step
+    from kiosk_app.session_view import Step
     from kiosk_app.walkthrough.answers import FineAnswers
     from kiosk_app.walkthrough.citizens import fine_citizen
 

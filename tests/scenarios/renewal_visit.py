@@ -24,7 +24,7 @@ def play(config: Any) -> dict[str, Any]:
     from kivy.app import App
 
     from kiosk_app.flows.keyboard import Keyboard, keystrokes
-    from kiosk_app.session import SessionView, Step
+    from kiosk_app.session_view import SessionView, Step
     from kiosk_app.speech import HeadsetDetector
     from kiosk_app.walkthrough.driver import Expect, Stop, Tap
 

@@ -15,7 +15,7 @@ from harness import run_kiosk, show, watch
 
 
 def play(config: Any, scanner_end: str) -> dict[str, Any]:
-    from kiosk_app.session import Step
+    from kiosk_app.session_view import Step
     from kiosk_app.walkthrough.driver import Stop, Tap
 
     seen: dict[str, Any] = {}

@@ -11,7 +11,7 @@ from kiosk_app.flows.form import Field, option_key
 from kiosk_app.flows.keyboard import ROWS, SHIFT, Keyboard, key_label, shown
 from kiosk_app.flows.state import FormState
 from kiosk_app.screens.base import KioskScreen, show, ticked_text
-from kiosk_app.session import SessionView
+from kiosk_app.session_view import SessionView
 
 WIDE_KEYS = {"space": 3.0, SHIFT: 1.5}
 

@@ -8,7 +8,7 @@ from kivy.factory import Factory
 from kivy.properties import StringProperty
 
 from kiosk_app.screens.base import KioskScreen, show
-from kiosk_app.session import SessionView
+from kiosk_app.session_view import SessionView
 from transactions.fines.service import MAX_NOTICES
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from kivy.properties import StringProperty
 
 from kiosk_app.screens.base import KioskScreen
-from kiosk_app.session import SessionView
+from kiosk_app.session_view import SessionView
 
 
 def group_digits(typed: str) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 from kivy.properties import StringProperty
 
 from kiosk_app.screens.base import KioskScreen, show
-from kiosk_app.session import PaymentPhase, SessionView
+from kiosk_app.session_view import PaymentPhase, SessionView
 
 
 class PaymentScreen(KioskScreen):

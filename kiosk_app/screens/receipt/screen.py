@@ -10,7 +10,7 @@ from kivy.factory import Factory
 from kivy.properties import StringProperty
 
 from kiosk_app.screens.base import KioskScreen
-from kiosk_app.session import SessionView
+from kiosk_app.session_view import SessionView
 from transactions.address_change import PROGRAMME_TEXTS, REFUSAL_TEXTS, ProgrammeOutcome, Status
 from transactions.fines.service import SERVICE as FINE_SERVICE
 from transactions.saga.states import SagaState

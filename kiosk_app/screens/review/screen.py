@@ -10,7 +10,7 @@ from kivy.properties import BooleanProperty, StringProperty
 from kiosk_app.flows.review import Line, Shown
 from kiosk_app.i18n import Translator
 from kiosk_app.screens.base import KioskScreen, ticked_text
-from kiosk_app.session import SessionView
+from kiosk_app.session_view import SessionView
 
 
 def line_value(line: Line, texts: Translator) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 from kivy.properties import BooleanProperty
 
 from kiosk_app.screens.base import KioskScreen, ticked_text
-from kiosk_app.session import SessionView
+from kiosk_app.session_view import SessionView
 from transactions.survey import RATINGS, STATEMENTS
 
 
