@@ -6,23 +6,20 @@ The card reader gives the brand and the last four digits only; the gateway decid
 
 from __future__ import annotations
 
-import logging
-
+from device_drivers.gateway_settlement import GatewaySettlement
 from transactions.devices import DeviceHealth, HealthStatus
 from transactions.payment import PaymentOutcome, PaymentRequest
 from transactions.ports import CardReader, PaymentGateway
 
-logger = logging.getLogger(__name__)
 
-
-class GatewayCardTerminal:
+class GatewayCardTerminal(GatewaySettlement):
     """Read the card with ``reader``, then authorize, capture and void at ``gateway``."""
 
     def __init__(
         self, reader: CardReader, gateway: PaymentGateway, wait_seconds: float = 120.0
     ) -> None:
+        super().__init__(gateway)
         self._reader = reader
-        self._gateway = gateway
         self._wait_seconds = wait_seconds
 
     def authorize(self, request: PaymentRequest) -> PaymentOutcome:
@@ -36,16 +33,6 @@ class GatewayCardTerminal:
         return self._gateway.authorize(
             request.amount_cents, brand, last4, request.merchant_reference, request.idempotency_key
         )
-
-    def capture(self, authorization_id: str, amount_cents: int, idempotency_key: str) -> None:
-        """Capture at the gateway."""
-        self._gateway.capture(authorization_id, amount_cents, idempotency_key)
-
-    def reverse(self, merchant_reference: str, idempotency_key: str) -> None:
-        """Void whatever the gateway still holds authorized for this transaction."""
-        for authorization_id in self._gateway.approved_authorizations(merchant_reference):
-            self._gateway.void(authorization_id, f"{idempotency_key}:{authorization_id}")
-            logger.info("voided authorization %s", authorization_id)
 
     def cancel_wait(self) -> None:
         """Stop waiting for the card."""

@@ -108,6 +108,7 @@ class Kiosk:
     """The services other than fines, by name."""
     survey: SqliteSurveyLog
     devices: Devices
+    backends: Backends
     _closers: list[Callable[[], None]] = field(default_factory=list)
 
     @property
@@ -127,6 +128,52 @@ class Kiosk:
         self.database.close()
 
 
+@dataclass(frozen=True)
+class Backends:
+    """The HTTP clients of every backend the kiosk talks to."""
+
+    fines: HttpMinistryGateway
+    transport: HttpTransportGateway
+    health: HttpHealthGateway
+    natural_resources: HttpNaturalResourcesGateway
+    payments: HttpPaymentGateway
+
+    @classmethod
+    def at(cls, url: str, timeouts: Timeouts) -> Backends:
+        """Return the clients of the backends served at ``url``."""
+        return cls(
+            HttpMinistryGateway(url, timeouts),
+            HttpTransportGateway(url, timeouts),
+            HttpHealthGateway(url, timeouts),
+            HttpNaturalResourcesGateway(url, timeouts),
+            HttpPaymentGateway(url, timeouts),
+        )
+
+
+def build_steps(config: KioskConfig, backends: Backends) -> dict[str, ServiceSteps]:
+    """Return each service's saga steps (how it posts, what its receipt says), by name."""
+    kiosk_id = config.kiosk_id
+    transport = backends.transport
+    return {
+        FINE_SERVICE: FineSteps(backends.fines, kiosk_id, Translator),
+        registration.SERVICE: registration.RegistrationSteps(transport, kiosk_id, Translator),
+        driver_record.SERVICE: driver_record.DriverRecordSteps(transport, kiosk_id, Translator),
+        personalized_plates.SERVICE: personalized_plates.PlateSteps(
+            transport, kiosk_id, Translator
+        ),
+        outdoor_card.SERVICE: outdoor_card.OutdoorCardSteps(
+            backends.natural_resources, kiosk_id, Translator
+        ),
+        address_change.SERVICE: address_change.AddressChangeSteps(
+            transport=transport,
+            health=backends.health,
+            natural_resources=backends.natural_resources,
+            kiosk_id=kiosk_id,
+            texts=Translator,
+        ),
+    }
+
+
 def build_kiosk(config: KioskConfig) -> Kiosk:
     """Return the kiosk wired from ``config``; start the embedded sandbox if no backend is set."""
     closers: list[Callable[[], None]] = []
@@ -139,37 +186,16 @@ def build_kiosk(config: KioskConfig) -> Kiosk:
         backend_url = sandbox.url
         logger.info("embedded sandbox backends at %s", backend_url)
     timeouts = Timeouts(connect=config.connect_timeout, read=config.read_timeout)
-    ministry = HttpMinistryGateway(backend_url, timeouts)
+    backends = Backends.at(backend_url, timeouts)
     try:
-        devices = build_devices(config, HttpPaymentGateway(backend_url, timeouts))
+        devices = build_devices(config, backends.payments)
         database = KioskDatabase(config.database_path, config.pii_key_file)
     except KioskError:  # a bad device section, an unreadable key: stop what was started
         for closer in closers:
             closer()
         raise
     journal = SqliteJournal(database)
-    transport = HttpTransportGateway(backend_url, timeouts)
-    health = HttpHealthGateway(backend_url, timeouts)
-    natural_resources = HttpNaturalResourcesGateway(backend_url, timeouts)
-    kiosk_id = config.kiosk_id
-    steps: dict[str, ServiceSteps] = {
-        FINE_SERVICE: FineSteps(ministry, kiosk_id, Translator),
-        registration.SERVICE: registration.RegistrationSteps(transport, kiosk_id, Translator),
-        driver_record.SERVICE: driver_record.DriverRecordSteps(transport, kiosk_id, Translator),
-        personalized_plates.SERVICE: personalized_plates.PlateSteps(
-            transport, kiosk_id, Translator
-        ),
-        outdoor_card.SERVICE: outdoor_card.OutdoorCardSteps(
-            natural_resources, kiosk_id, Translator
-        ),
-        address_change.SERVICE: address_change.AddressChangeSteps(
-            transport=transport,
-            health=health,
-            natural_resources=natural_resources,
-            kiosk_id=kiosk_id,
-            texts=Translator,
-        ),
-    }
+    steps = build_steps(config, backends)
     clock = SystemClock()
     runner = SagaRunner(
         journal=journal,
@@ -179,11 +205,11 @@ def build_kiosk(config: KioskConfig) -> Kiosk:
         clock=clock,
     )
     flows: list[ServiceFlow] = [
-        RegistrationFlow(registration.RegistrationRenewals(transport)),
+        RegistrationFlow(registration.RegistrationRenewals(backends.transport)),
         AddressChangeFlow(runner, Translator, clock),
-        DriverRecordFlow(driver_record.DriverRecords(transport, clock), clock),
-        PlateFlow(personalized_plates.PersonalizedPlates(transport)),
-        OutdoorCardFlow(outdoor_card.OutdoorCardRenewals(natural_resources)),
+        DriverRecordFlow(driver_record.DriverRecords(backends.transport, clock), clock),
+        PlateFlow(personalized_plates.PersonalizedPlates(backends.transport)),
+        OutdoorCardFlow(outdoor_card.OutdoorCardRenewals(backends.natural_resources)),
     ]
     return Kiosk(
         config=config,
@@ -191,9 +217,10 @@ def build_kiosk(config: KioskConfig) -> Kiosk:
         database=database,
         journal=journal,
         runner=runner,
-        fines=FinePayments(ministry),
+        fines=FinePayments(backends.fines),
         flows={flow.service: flow for flow in flows},
         survey=SqliteSurveyLog(database),
         devices=devices,
+        backends=backends,
         _closers=closers,
     )

@@ -75,14 +75,30 @@ def build_parser() -> argparse.ArgumentParser:
     outbox = commands.add_parser(
         "outbox",
         help="what waits to be sent to the backends (no personal data)",
-        description="Show the transactions the kiosk has not finished yet: `status` (how "
+        description="Show the backend calls the kiosk still has to make: `status` (how "
         "many, per state, the oldest), `list` (one line each: reference, service, state, "
-        "attempts, last failure), `export` (JSON lines, for a support case). Nothing "
-        "personal is read or printed. They are finished when the kiosk starts.",
+        "call, attempts, last failure, next attempt; then the calls refused for good, whose "
+        "payment was given back), `export` (JSON lines, for a support case), `retry` (make "
+        "every waiting call, or one reference's, due now: the agent tries it within its "
+        "poll interval). Nothing personal is read or printed. `kiosk agent` sends them.",
     )
-    outbox.add_argument("action", choices=("status", "list", "export"))
+    outbox.add_argument("action", choices=("status", "list", "export", "retry"))
     outbox.add_argument("--json", action="store_true", help="print JSON")
+    outbox.add_argument("--reference", help="with retry: only this reference (K-XXXX-XXXX)")
     _add_config(outbox)
+
+    agent = commands.add_parser(
+        "agent",
+        help="send what waits in the outbox to the backends, until stopped",
+        description="Drain the outbox: each waiting call (posting, capture, reversal, "
+        "change of address) is made with its idempotency key, retried with exponential "
+        "backoff and jitter (never sooner than a backend's Retry-After), in order per "
+        "citizen and programme. A posting refused for good after payment voids the payment "
+        "and stays listed by `kiosk outbox list`. SIGTERM finishes the call in progress, "
+        "then exits 0. Needs backend.url (the demo runs its agent inside the kiosk).",
+    )
+    agent.add_argument("--once", action="store_true", help="make the calls due now, then exit")
+    _add_config(agent)
 
     shots = commands.add_parser(
         "screenshots",
@@ -151,28 +167,68 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "screenshots":
             return _screenshots(config, args)
         if args.command == "outbox":
-            return _outbox(config, args.action, args.json)
+            return _outbox(config, args.action, args.json, args.reference)
+        if args.command == "agent":
+            return _agent(config, args.once)
         return _walkthrough(config, args)
     except KioskError as err:
         print(f"kiosk: {err}", file=sys.stderr)
         return 2
 
 
-def _outbox(config: KioskConfig, action: str, as_json: bool) -> int:
+def _agent(config: KioskConfig, once: bool) -> int:
+    from kiosk_app.agent import AgentSettings, build_agent
+    from offline_store.database import KioskDatabase
+
+    if config.uses_embedded_sandbox:
+        raise KioskError(
+            "kiosk agent needs backend.url in the config: it sends to the real backends "
+            "(the demo runs its agent inside the kiosk, with the embedded sandbox)"
+        )
+    database = KioskDatabase(config.database_path, config.pii_key_file)
+    agent = build_agent(
+        config,
+        config.backend_url,
+        database,
+        settings=AgentSettings(poll_seconds=config.agent_poll_seconds),
+    )
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda _signum, _frame: agent.stop())
+    try:
+        if once:
+            delivered = agent.drain_once()
+            print(f"{len(delivered)} transaction(s) sent or retried")
+        else:
+            agent.run()
+    finally:
+        database.close()
+    return 0
+
+
+def _outbox(config: KioskConfig, action: str, as_json: bool, reference: str | None) -> int:
     from datetime import UTC, datetime
 
     from offline_store.database import KioskDatabase
-    from offline_store.outbox import status, waiting
+    from offline_store.outbox import refused, retry_now, status, waiting
 
     if not config.database_path.exists():
         raise KioskError(f"no kiosk database at {config.database_path}: check kiosk.data_dir")
     database = KioskDatabase(config.database_path, config.pii_key_file)
     try:
+        if action == "retry":
+            count = retry_now(database, datetime.now(UTC), reference)
         entries = waiting(database)
+        given_up = refused(database)
     finally:
         database.close()
+    if action == "retry":
+        if reference is not None and count == 0:
+            print(f"nothing waits for {reference}", file=sys.stderr)
+            return 1
+        print(f"{count} waiting call(s) due now; the agent sends them within its poll interval")
+        return 0
     if action == "export":
-        for entry in entries:
+        for entry in [*entries, *given_up]:
             print(json.dumps(entry.as_json(), ensure_ascii=False))
         return 0
     if action == "status":
@@ -185,13 +241,21 @@ def _outbox(config: KioskConfig, action: str, as_json: bool) -> int:
                 print(f"  {state}: {count}")
         return 0
     if as_json:
-        print(json.dumps([entry.as_json() for entry in entries], ensure_ascii=False))
+        print(json.dumps([e.as_json() for e in [*entries, *given_up]], ensure_ascii=False))
         return 0
     for entry in entries:
         print(
-            f"{entry.reference}  {entry.service:<22} {entry.state:<16} "
-            f"attempts {entry.attempts:<3} {entry.failure_code or ''}  since {entry.created_at}"
+            f"{entry.reference}  {entry.service:<22} {entry.state:<16} {entry.last_step:<9} "
+            f"attempts {entry.attempts:<3} {entry.failure_code or '':<20} "
+            f"next {entry.next_attempt_at}  since {entry.created_at}"
         )
+    if given_up:
+        print("refused for good (a payment was given back; tell the citizen's ministry):")
+        for entry in given_up:
+            print(
+                f"{entry.reference}  {entry.service:<22} {entry.state:<16} {entry.last_step:<9} "
+                f"{entry.failure_code or ''}  since {entry.created_at}"
+            )
     return 0
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from transactions.errors import KioskError
+from transactions.services import SERVICES
 
 LANGUAGES = ("fr", "en")
 
@@ -48,6 +49,20 @@ class UiConfig:
     """Write what would be spoken to WAV files here instead of the speakers (tests, demos)."""
 
 
+OFFLINE_CHOICES = ("queue", "unavailable")
+QUEUEABLE_SERVICES = ("address-change",)
+"""Services that need no answer from their ministry before the citizen leaves: only these
+may be accepted while the ministry is unreachable. Paid services look things up first, and
+a card is never approved offline."""
+
+
+def default_offline_policy() -> dict[str, str]:
+    """Return each service's policy when its backends are unreachable (see ``[offline]``)."""
+    return {
+        service: "queue" if service in QUEUEABLE_SERVICES else "unavailable" for service in SERVICES
+    }
+
+
 @dataclass(frozen=True)
 class KioskConfig:
     """Everything the kiosk needs to start."""
@@ -65,6 +80,16 @@ class KioskConfig:
     printer: DeviceConfig = field(default_factory=lambda: DeviceConfig("simulated"))
     card_reader: DeviceConfig = field(default_factory=lambda: DeviceConfig("none"))
     scanner: DeviceConfig = field(default_factory=lambda: DeviceConfig("none"))
+    offline: dict[str, str] = field(default_factory=default_offline_policy)
+    """Per service: "queue" (accepted and delivered later) or "unavailable" (shown as
+    unavailable) while its backends cannot be reached."""
+    agent_poll_seconds: float = 5.0
+    probe_seconds: float = 15.0
+    """How often the kiosk checks that the gateway and the ministries answer."""
+
+    def accepts_offline(self, service: str) -> bool:
+        """Tell whether ``service`` is taken while its ministry cannot be reached."""
+        return self.offline.get(service) == "queue"
 
     @property
     def database_path(self) -> Path:
@@ -123,6 +148,11 @@ def parse_config(raw: dict[str, Any]) -> KioskConfig:
         printer=reader.device("devices.printer", "simulated"),
         card_reader=reader.device("devices.card_reader", "none"),
         scanner=reader.device("devices.scanner", "none"),
+        offline=reader.offline_policy(),
+        agent_poll_seconds=reader.number(
+            "agent.poll_seconds", defaults.agent_poll_seconds, 0.05, 300
+        ),
+        probe_seconds=reader.number("backend.probe_seconds", defaults.probe_seconds, 1, 3600),
     )
     reader.reject_unknown()
     return config
@@ -132,7 +162,7 @@ def _optional_path(text: str) -> Path | None:
     return Path(text).expanduser() if text else None
 
 
-_KNOWN_SECTIONS = {"kiosk", "backend", "ui", "devices"}
+_KNOWN_SECTIONS = {"kiosk", "backend", "ui", "devices", "offline", "agent"}
 DEVICE_SECTIONS = ("card_reader", "payment_terminal", "printer", "scanner")
 
 
@@ -220,6 +250,19 @@ class _Reader:
         if not isinstance(driver, str):
             raise ConfigError(f'{key}.driver must be a string, e.g. driver = "simulated"')
         return DeviceConfig(driver, {k: v for k, v in value.items() if k != "driver"})
+
+    def offline_policy(self) -> dict[str, str]:
+        policy = default_offline_policy()
+        for service in SERVICES:
+            key = f"offline.{service}"
+            choice = self.choice(key, OFFLINE_CHOICES, policy[service])
+            if choice == "queue" and service not in QUEUEABLE_SERVICES:
+                raise ConfigError(
+                    f'{key} = "queue" is not possible: {service} needs its ministry\'s answer '
+                    'and an approved payment before the citizen leaves; use "unavailable"'
+                )
+            policy[service] = choice
+        return policy
 
     def reject_unknown(self) -> None:
         for section in self._raw:

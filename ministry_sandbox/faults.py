@@ -86,6 +86,10 @@ class FaultInjectionMiddleware:
             # asyncio.sleep so a slow request never holds up the others.
             await asyncio.sleep(delay)
         if self.faults.should_fail(scope["method"], path):
-            await backend_unavailable().response()(scope, receive, send)
+            response = backend_unavailable().response()
+            retry_after = self.faults.settings().retry_after_s
+            if retry_after is not None:
+                response.headers["Retry-After"] = str(retry_after)
+            await response(scope, receive, send)
             return
         await self.app(scope, receive, send)

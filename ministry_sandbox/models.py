@@ -296,6 +296,12 @@ class FaultSettings(_Request):
     fail_next_writes: int = Field(
         default=0, ge=0, description="Answer 503 to the next n matching POSTs, unprocessed."
     )
+    retry_after_s: int | None = Field(
+        default=None,
+        ge=0,
+        le=86_400,
+        description="Send `Retry-After` with this many seconds on the injected 503s.",
+    )
     paths: list[str] = Field(
         default_factory=list,
         description="Path prefixes the faults apply to; empty means every path. "

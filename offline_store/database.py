@@ -12,8 +12,10 @@ from pathlib import Path
 
 import sqlite_utils
 
+from offline_store import outbox_items
 from offline_store.pii import PiiCipher, load_key
 from transactions.errors import StorageError
+from transactions.saga.states import WAITING_ON
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +86,28 @@ def _v2_survey(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1_journal, _v2_survey)
+def _v3_outbox(db: sqlite_utils.Database) -> None:
+    # One row per backend call a transaction waits on (offline_store.outbox_items). The order
+    # key is a keyed hash of what a transaction is about, so deliveries about one subject keep
+    # their order. Transactions already waiting get their row, free and due at once.
+    db.execute("alter table transactions add column order_key text")
+    outbox_items.create_table(db)
+    now = outbox_items.stamp(datetime.now(UTC))
+    for state, effect in WAITING_ON.items():
+        db.execute(
+            "insert into outbox (transaction_id, reference, service, order_key, step,"
+            " idempotency_key, status, next_attempt_at, created_at, updated_at)"
+            " select transaction_id, reference, service, transaction_id, ?,"
+            " transaction_id || ':' || ?, 'waiting', ?, ?, ? from transactions where state = ?",
+            [effect.value, effect.value, now, now, now, state.value],
+        )
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
+    _v1_journal,
+    _v2_survey,
+    _v3_outbox,
+)
 """Schema migrations in order; the file's ``user_version`` says how many have run."""
 
 

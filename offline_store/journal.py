@@ -1,40 +1,103 @@
-"""The transaction journal: every saga step, intent before and outcome after."""
+"""The transaction journal: every saga step, intent before and outcome after.
+
+The outbox (``offline_store.outbox_items``) is kept in the same commits: the call a state
+waits on has its row from the moment that state is stored.
+"""
 
 from __future__ import annotations
 
 import json
+import random
 from datetime import UTC, datetime
 from typing import Any
 
+from offline_store import outbox_items
 from offline_store.database import KioskDatabase
+from offline_store.owners import this_process
+from transactions.clock import SystemClock
+from transactions.ports import Clock
 from transactions.records import Fields, LineItem, TransactionRecord
+from transactions.saga.backoff import Backoff
 from transactions.saga.states import FINISHED_STATES, SagaState
 
 
 class SqliteJournal:
-    """Store transactions and their saga steps in the kiosk's SQLite file."""
+    """Store transactions, their saga steps and their outbox rows in the kiosk's SQLite file."""
 
-    def __init__(self, database: KioskDatabase) -> None:
+    def __init__(
+        self,
+        database: KioskDatabase,
+        *,
+        clock: Clock | None = None,
+        backoff: Backoff | None = None,
+        rng: random.Random | None = None,
+        owner: str | None = None,
+    ) -> None:
         self._database = database
+        self._clock: Clock = clock or SystemClock()
+        self._claims = outbox_items.Claims(
+            owner or this_process(), backoff or Backoff(), rng or random.Random()
+        )
+
+    @property
+    def owner(self) -> str:
+        """Return the name this process's claims carry."""
+        return self._claims.owner
 
     def open_transaction(self, record: TransactionRecord) -> None:
         """Store a new transaction."""
+        row = self._row(record)
+        row["order_key"] = self._database.pii.fingerprint(record.subject())
         with self._database.transaction() as db:
-            db.table("transactions").insert(self._row(record))
+            db.table("transactions").insert(row)
             _step(db, record, "open", "outcome", record.state.value)
 
     def record_intent(self, record: TransactionRecord, step: str) -> None:
-        """Store that ``step`` is about to run, with its idempotency key."""
+        """Store that ``step`` is about to run, with its idempotency key (one more attempt)."""
         with self._database.transaction() as db:
             _step(db, record, step, "intent", None)
+            outbox_items.count_attempt(db, record, step, self.owner, self._clock.now())
 
     def record_outcome(self, record: TransactionRecord, step: str, outcome: str) -> None:
-        """Store the outcome of ``step`` and the transaction's new state in one commit."""
+        """Store the outcome of ``step``, the new state and its outbox row in one commit."""
         with self._database.transaction() as db:
             db.table("transactions").update(record.transaction_id, self._row(record))
             _step(db, record, step, "outcome", outcome)
+            outbox_items.sync(db, record, outcome, self.owner, self._clock.now())
         if record.state.finished:
             self._database.checkpoint()  # its personal data was purged: out of the WAL too
+
+    def claim(self, transaction_id: str) -> TransactionRecord | None:
+        """Take the transaction's waiting call for this process; return it as stored now.
+
+        None when another running process holds it (or it does not exist).
+        """
+        with self._database.transaction() as db:
+            if not outbox_items.claim(db, transaction_id, self.owner, self._clock.now()):
+                return None
+        return self.get(transaction_id)
+
+    def release(self, record: TransactionRecord, retry_after: float | None) -> None:
+        """Let go of the transaction; a call still waiting is tried again after a backoff."""
+        with self._database.transaction() as db:
+            outbox_items.release(
+                db, record.transaction_id, self._claims, retry_after, self._clock.now()
+            )
+
+    def due(self, limit: int) -> list[str]:
+        """Return transactions whose waiting call is due now and free, in the order queued."""
+        with self._database.reading() as db:
+            return outbox_items.due(db, self._clock.now(), limit)
+
+    def next_due(self) -> datetime | None:
+        """Return when the earliest waiting call is due, or None when nothing waits."""
+        with self._database.reading() as db:
+            return outbox_items.next_due(db)
+
+    def waits_behind(self, record: TransactionRecord) -> bool:
+        """Tell whether an earlier transaction about the same subject still waits to be sent."""
+        with self._database.reading() as db:
+            return outbox_items.waits_behind(db, record)
 
     def get(self, transaction_id: str) -> TransactionRecord | None:
         """Return a stored transaction, or None."""

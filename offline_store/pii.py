@@ -10,6 +10,8 @@ under systemd, else from a file only the kiosk user can read, created on first s
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import os
 import secrets
 import stat
@@ -36,6 +38,12 @@ class PiiCipher:
                 f"the personal-data key must be {KEY_BYTES} bytes", code="pii_key_invalid"
             )
         self._aead = AESGCM(key)
+        self._fingerprint_key = hmac.digest(key, b"kiosk-fingerprint-v1", hashlib.sha256)
+
+    def fingerprint(self, text: str) -> str:
+        """Return a keyed hash of ``text``: equal texts match, yet the text cannot be read back
+        nor guessed from the file alone (a card number has too few digits for a plain hash)."""
+        return hmac.new(self._fingerprint_key, text.encode(), hashlib.sha256).hexdigest()[:32]
 
     def seal(self, text: str, context: str) -> str:
         """Return ``text`` encrypted and bound to ``context`` (a transaction id)."""

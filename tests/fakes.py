@@ -96,6 +96,7 @@ class FakeJournal:
         self.records: dict[str, TransactionRecord] = {}
         self.steps: list[JournalStep] = []
         self.timeline: Timeline = timeline if timeline is not None else []
+        self.released: list[tuple[str, float | None]] = []
 
     def open_transaction(self, record: TransactionRecord) -> None:
         """Store a new transaction."""
@@ -129,6 +130,29 @@ class FakeJournal:
         """Return the transactions with something left to do, oldest first."""
         waiting = [r for r in self.records.values() if not r.state.finished]
         return sorted(waiting, key=lambda r: r.created_at)  # stable: ties keep insertion order
+
+    def claim(self, transaction_id: str) -> TransactionRecord | None:
+        """Take the transaction (one process here: nobody else holds it)."""
+        self.timeline.append(("journal.claim", transaction_id))
+        return self.records.get(transaction_id)
+
+    def release(self, record: TransactionRecord, retry_after: float | None) -> None:
+        """Let go of the transaction."""
+        self.released.append((record.transaction_id, retry_after))
+
+    def due(self, limit: int) -> list[str]:
+        """Return the transactions waiting on a backend call, oldest first."""
+        waiting = [r for r in self.unfinished() if r.state.waits_on is not None]
+        return [r.transaction_id for r in waiting][:limit]
+
+    def waits_behind(self, record: TransactionRecord) -> bool:
+        """Tell whether an earlier queued transaction is about the same subject."""
+        for other in self.unfinished():
+            if other.transaction_id == record.transaction_id:
+                return False
+            if other.subject() == record.subject() and other.state.waits_on is not None:
+                return True
+        return False
 
     def steps_of(self, transaction_id: str) -> list[JournalStep]:
         """Return one transaction's steps, in order."""

@@ -38,11 +38,14 @@ class BackendError(KioskError):
         permanent: bool,
         message_fr: str | None = None,
         message_en: str | None = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(detail, code=code)
         self.permanent = permanent
         self.message_fr = message_fr
         self.message_en = message_en
+        self.retry_after = retry_after
+        """Seconds the backend asked us to wait before trying again (``Retry-After``)."""
 
 
 class BackendUnavailable(BackendError):
@@ -50,8 +53,10 @@ class BackendUnavailable(BackendError):
 
     code = "backend_unavailable"
 
-    def __init__(self, detail: str = "", *, code: str | None = None) -> None:
-        super().__init__(detail, code=code, permanent=False)
+    def __init__(
+        self, detail: str = "", *, code: str | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(detail, code=code, permanent=False, retry_after=retry_after)
 
 
 class DeviceError(KioskError):

@@ -193,6 +193,27 @@ class Journal(Protocol):
         """Return every transaction that still has something to do, oldest first."""
         ...
 
+    def claim(self, transaction_id: str) -> TransactionRecord | None:
+        """Take the transaction's waiting call for this process; return it as stored now.
+
+        None when another running process holds it: it must not be driven here.
+        """
+        ...
+
+    def release(self, record: TransactionRecord, retry_after: float | None) -> None:
+        """Let go of the transaction; a call still waiting is tried again after a backoff
+        (never sooner than ``retry_after`` seconds when the backend asked for that)."""
+        ...
+
+    def due(self, limit: int) -> list[str]:
+        """Return up to ``limit`` transactions whose waiting call is due now, in order."""
+        ...
+
+    def waits_behind(self, record: TransactionRecord) -> bool:
+        """Tell whether an earlier transaction about the same subject still waits to be sent
+        (this one must then wait behind it)."""
+        ...
+
 
 class SurveyLog(Protocol):
     """Anonymous satisfaction survey answers, counted per service."""

@@ -61,6 +61,15 @@ class TransactionRecord(FeeSplit):
         """Return one field of ``receipt_data``, or None when it is absent."""
         return dict(self.receipt_data).get(name)
 
+    def subject(self) -> str:
+        """Return what this transaction is about: its service, items and identifier.
+
+        Deliveries about the same subject (one card in one programme, one notice) are made
+        in the order they were accepted, so an older address never overwrites a newer one.
+        """
+        parts = (self.service, *(item.item_id for item in self.items))
+        return "|".join((*parts, self.posting_value("identifier") or ""))
+
     def key(self, step: str) -> str:
         """Return the idempotency key of ``step`` for this transaction."""
         return f"{self.transaction_id}:{step}"

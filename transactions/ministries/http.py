@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
@@ -32,6 +34,16 @@ class JsonApi:
     def get(self, path: str, params: dict[str, str] | None = None) -> Any:
         """GET ``path`` and return the decoded JSON body."""
         return self._request("GET", path, params=params)
+
+    def reachable(self, path: str) -> bool:
+        """Tell whether the backend answers at all: any answer below 500 means it is there."""
+        try:
+            response = self._session.get(
+                self._base_url + path, timeout=(self._timeouts.connect, self._timeouts.read)
+            )
+        except requests.RequestException:
+            return False
+        return response.status_code < 500
 
     def post(self, path: str, body: dict[str, Any], idempotency_key: str) -> Any:
         """POST ``body`` to ``path`` with an idempotency key; return the decoded JSON body."""
@@ -65,7 +77,9 @@ def _error_from(response: requests.Response, what: str) -> BackendError:
     code = str(body.get("error") or f"http_{response.status_code}")
     detail = f"{what} -> {response.status_code} {code}"
     if response.status_code >= 500 or response.status_code == 429:
-        return BackendUnavailable(detail, code=code)
+        return BackendUnavailable(
+            detail, code=code, retry_after=retry_after(response.headers.get("Retry-After"))
+        )
     return BackendError(
         detail,
         code=code,
@@ -73,6 +87,25 @@ def _error_from(response: requests.Response, what: str) -> BackendError:
         message_fr=body.get("message_fr"),
         message_en=body.get("message_en"),
     )
+
+
+def retry_after(header: str | None) -> float | None:
+    """Return the seconds a ``Retry-After`` header asks for (RFC 9110 §10.2.3), or None.
+
+    It is either a number of seconds or an HTTP date; anything else is ignored.
+    """
+    if not header:
+        return None
+    text = header.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def confirmation_number(answer: Any) -> str:

@@ -95,6 +95,12 @@ class Outcome:
     event: Event
     changes: dict[str, Any] = field(default_factory=dict)
     receipt: Receipt | None = None
+    retry_after: float | None = None
+    """Seconds the backend asked to wait before the next attempt (Retry-After)."""
+
+
+WAITING_BEHIND = "waiting_behind_earlier"
+"""failure_code of a delivery held back while an earlier one about its subject waits."""
 
 
 @dataclass(frozen=True)
@@ -208,26 +214,51 @@ class SagaRunner:
         are touched, so a payment a citizen is making right now is never resumed under them.
         """
         finished = []
-        for record in self._journal.unfinished():
-            if opened_before is not None and record.created_at >= opened_before:
+        for waiting in self._journal.unfinished():
+            if opened_before is not None and waiting.created_at >= opened_before:
                 continue
+            record = self._journal.claim(waiting.transaction_id)
+            if record is None or record.state.finished:
+                continue  # another process (the agent) has it, or finished it meanwhile
             logger.info(
                 "resuming transaction %s from %s", record.transaction_id, record.state.value
             )
             finished.append(self._drive(record, Outcome(Event.RESUME), attended=False).record)
         return finished
 
+    def deliver_due(
+        self, limit: int = 20, stop: Callable[[], bool] = lambda: False
+    ) -> list[TransactionRecord]:
+        """Make each queued call that is due, once, with no citizen present (the agent's work).
+
+        A call that fails again is rescheduled by the journal's backoff; one refused for good
+        after payment makes the saga reverse the payment. ``stop`` is asked between
+        transactions, so a stopping agent never leaves one half-driven.
+        """
+        delivered = []
+        for transaction_id in self._journal.due(limit):
+            if stop():
+                break
+            record = self._journal.claim(transaction_id)
+            if record is None or record.state.finished:
+                continue
+            delivered.append(self._drive(record, Outcome(Event.RESUME), attended=False).record)
+        return delivered
+
     def _drive(self, record: TransactionRecord, first: Outcome, *, attended: bool) -> SagaResult:
         record, effects = self._apply(record, first, first.event.value)
         queue = deque(effects)
         receipt: Receipt | None = None
+        retry_after: float | None = None
         while queue:
             effect = queue.popleft()
             self._journal.record_intent(record, effect.value)
             outcome = self._perform(effect, record, attended)
             receipt = outcome.receipt or receipt
+            retry_after = outcome.retry_after
             record, more = self._apply(record, outcome, effect.value)
             queue.extend(more)
+        self._journal.release(record, retry_after)
         return SagaResult(record=record, receipt=receipt)
 
     def _apply(
@@ -279,13 +310,19 @@ class SagaRunner:
     def _post(self, record: TransactionRecord) -> Outcome:
         steps = self._steps(record.service)
         key = record.key(Effect.POST.value)
+        if self._journal.waits_behind(record):
+            # An earlier change about the same subject is still queued: sending this one first
+            # would let the older one overwrite it when it gets through. Queue behind it.
+            return Outcome(Event.POST_UNREACHABLE, {"failure_code": WAITING_BEHIND})
         try:
             answer = self._with_retries(lambda: steps.post(record, key))
         except BackendError as err:
             if err.permanent:
                 # Refused for good: never posted again, so what posting needed goes.
                 return Outcome(Event.POST_REFUSED, {"failure_code": err.code, "posting_data": ()})
-            return Outcome(Event.POST_UNREACHABLE, {"failure_code": err.code})
+            return Outcome(
+                Event.POST_UNREACHABLE, {"failure_code": err.code}, retry_after=err.retry_after
+            )
         posted = answer if isinstance(answer, Posted) else Posted(answer)
         changes: dict[str, Any] = {
             "confirmation": posted.confirmation,
@@ -306,7 +343,9 @@ class SagaRunner:
             # The ministry has the payment; the capture waits for the next attempt and is
             # listed for technicians if it never goes through.
             logger.error("capture of %s failed: %s", record.transaction_id, err.code)
-            return Outcome(Event.CAPTURE_UNREACHABLE, {"failure_code": err.code})
+            return Outcome(
+                Event.CAPTURE_UNREACHABLE, {"failure_code": err.code}, retry_after=_after(err)
+            )
         return Outcome(Event.CAPTURED, {"failure_code": None})
 
     def _print(self, record: TransactionRecord) -> Outcome:
@@ -328,7 +367,8 @@ class SagaRunner:
             self._with_retries(lambda: self._terminal.reverse(record.transaction_id, key))
         except KioskError as err:
             logger.error("reversal of %s failed: %s", record.transaction_id, err.code)
-            return Outcome(Event.REVERSAL_UNREACHABLE)
+            # failure_code keeps why the money goes back (the citizen's message says it).
+            return Outcome(Event.REVERSAL_UNREACHABLE, retry_after=_after(err))
         return Outcome(Event.REVERSED)
 
     def _with_retries(self, call: Callable[[], T]) -> T:
@@ -341,3 +381,7 @@ class SagaRunner:
                 logger.info("retrying in %.1f s after %s", delay, err.code)
                 self._clock.sleep(delay)
         return call()
+
+
+def _after(err: KioskError) -> float | None:
+    return err.retry_after if isinstance(err, BackendError) else None

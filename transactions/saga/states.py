@@ -59,6 +59,11 @@ class SagaState(enum.Enum):
         """Return True when nothing is left to do for this transaction."""
         return self in FINISHED_STATES
 
+    @property
+    def waits_on(self) -> Effect | None:
+        """Return the backend call this state waits on (its outbox item), or None."""
+        return WAITING_ON.get(self)
+
 
 FINISHED_STATES = frozenset(
     {
@@ -157,6 +162,24 @@ TRANSITIONS: dict[tuple[SagaState, Event], tuple[SagaState, tuple[Effect, ...]]]
 for _waiting in (S.POST_QUEUED, S.CAPTURE_QUEUED):
     for _event in _PRINT_EVENTS:
         TRANSITIONS[(_waiting, _event)] = (_waiting, ())
+
+
+WAITING_ON: dict[SagaState, Effect] = {
+    SagaState.AUTHORIZING: Effect.AUTHORIZE,
+    SagaState.PAYMENT_AUTHORIZED: Effect.POST,
+    SagaState.POST_QUEUED: Effect.POST,
+    SagaState.POSTED: Effect.CAPTURE,
+    SagaState.CAPTURE_QUEUED: Effect.CAPTURE,
+    SagaState.REVERSAL_QUEUED: Effect.REVERSE,
+    SagaState.SUBMITTING: Effect.POST,
+    SagaState.SUBMIT_QUEUED: Effect.POST,
+}
+"""What each state waits on: the outbox holds one item for it until the state moves on.
+
+An interrupted authorization waits on "authorize": resuming it makes sure nothing stays
+authorized (the saga queues the reversal). The other unfinished states (QUOTED, COMPLETED,
+RECEIPT_PRINTED) have nothing left to send.
+"""
 
 
 def transition(state: SagaState, event: Event) -> tuple[SagaState, tuple[Effect, ...]]:

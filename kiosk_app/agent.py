@@ -1,0 +1,134 @@
+"""``kiosk agent``: the process that drains the outbox to the backends.
+
+It runs apart from the touchscreen, so queued work still flows when the UI has crashed
+and a UI busy with a citizen never waits on it. It shares the kiosk's SQLite file; each
+call it makes is claimed first, so the UI (finishing what a restart interrupted) and the
+agent never make the same call twice. SIGTERM lets the call in progress finish, then stops.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+from device_drivers.gateway_settlement import GatewaySettlement
+from kiosk_app.bootstrap import Backends, build_steps
+from kiosk_app.config import KioskConfig
+from offline_store.database import KioskDatabase
+from offline_store.journal import SqliteJournal
+from transactions.clock import SystemClock
+from transactions.errors import DeviceError, KioskError
+from transactions.ministries.http import Timeouts
+from transactions.ports import Clock
+from transactions.receipt import Receipt
+from transactions.records import TransactionRecord
+from transactions.saga.runner import RetryPolicy, SagaRunner
+
+logger = logging.getLogger(__name__)
+
+
+class NoPrinter:
+    """The agent has no printer: receipts are printed at the kiosk, while the citizen is there."""
+
+    def print_receipt(self, receipt: Receipt) -> None:
+        """Refuse (never called: an unattended saga skips printing)."""
+        raise DeviceError("no printer in the agent", code="printer_unavailable")
+
+
+@dataclass(frozen=True)
+class AgentSettings:
+    """How the agent paces itself."""
+
+    poll_seconds: float = 5.0
+    """Longest sleep between looks at the outbox (a `kiosk outbox retry` is seen this fast)."""
+    batch: int = 20
+
+
+class OutboxAgent:
+    """Drain the outbox until stopped: the owner of its loop (``run``) or thread (``start``)."""
+
+    def __init__(
+        self,
+        runner: SagaRunner,
+        journal: SqliteJournal,
+        clock: Clock,
+        settings: AgentSettings | None = None,
+    ) -> None:
+        self._runner = runner
+        self._journal = journal
+        self._clock = clock
+        self._settings = settings or AgentSettings()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.delivered = 0
+        """Transactions driven so far (each one call made)."""
+
+    def drain_once(self) -> list[TransactionRecord]:
+        """Make every call due now (in order, one pass); return the transactions driven."""
+        done: list[TransactionRecord] = []
+        while not self._stopping.is_set():
+            batch = self._runner.deliver_due(self._settings.batch, stop=self._stopping.is_set)
+            done += batch
+            self.delivered += len(batch)
+            if len(batch) < self._settings.batch:
+                return done
+        return done
+
+    def run(self) -> None:
+        """Drain until :meth:`stop`; a storage or backend error waits and tries again."""
+        logger.info("agent started (claims as %s)", self._journal.owner)
+        while not self._stopping.is_set():
+            try:
+                self.drain_once()
+            except KioskError as err:
+                logger.error("outbox not drained: %s (%s)", err, err.code)
+            self._stopping.wait(self._pause())
+        logger.info("agent stopped after %d deliveries", self.delivered)
+
+    def _pause(self) -> float:
+        upcoming = self._journal.next_due()
+        longest = self._settings.poll_seconds
+        if upcoming is None:
+            return longest
+        wait = (upcoming - self._clock.now()).total_seconds()
+        return min(longest, max(0.05, wait))
+
+    def stop(self) -> None:
+        """Stop after the call in progress (safe from a signal handler)."""
+        self._stopping.set()
+
+    def start(self) -> None:
+        """Run on a thread of its own (the demo's kiosk, with its embedded sandbox)."""
+        self._thread = threading.Thread(target=self.run, name="kiosk-agent", daemon=True)
+        self._thread.start()
+
+    def join(self, timeout: float | None = None) -> None:
+        """Wait for the thread to end after :meth:`stop`."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+
+def build_agent(
+    config: KioskConfig,
+    backend_url: str,
+    database: KioskDatabase,
+    *,
+    clock: Clock | None = None,
+    settings: AgentSettings | None = None,
+) -> OutboxAgent:
+    """Return an agent over ``database`` talking to the backends at ``backend_url``."""
+    clock = clock or SystemClock()
+    timeouts = Timeouts(connect=config.connect_timeout, read=config.read_timeout)
+    backends = Backends.at(backend_url, timeouts)
+    journal = SqliteJournal(database, clock=clock)
+    steps = build_steps(config, backends)
+    runner = SagaRunner(
+        journal=journal,
+        terminal=GatewaySettlement(backends.payments),
+        printer=NoPrinter(),
+        steps=steps.__getitem__,
+        clock=clock,
+        retry=RetryPolicy(delays=()),  # the outbox's backoff paces the retries
+    )
+    return OutboxAgent(runner, journal, clock, settings)
