@@ -330,12 +330,28 @@ def _run(config: KioskConfig) -> int:
 
     kiosk = build_kiosk(config)
     app = KioskApp(kiosk, config.ui)
+    agent = None
+    if config.uses_embedded_sandbox:
+        # The demo's sandbox lives in this process: so does its agent (on a kiosk, the
+        # agent is its own systemd service talking to the real backends).
+        from kiosk_app.agent import AgentSettings, build_agent
+
+        agent = build_agent(
+            config,
+            kiosk.backend_url,
+            kiosk.database,
+            settings=AgentSettings(poll_seconds=config.agent_poll_seconds),
+        )
+        agent.start()
     for number in (signal.SIGTERM, signal.SIGINT):
         # Stop the UI loop and close the journal cleanly when systemd or a person asks.
         signal.signal(number, lambda _signum, _frame: app.stop())
     try:
         app.run()
     finally:
+        if agent is not None:
+            agent.stop()
+            agent.join(timeout=30)
         kiosk.close()
     return 0
 

@@ -78,6 +78,7 @@ class CitizenSession:
         self._busy_since: float | None = None
         self._question_since = 0.0
         self._refusals = 0
+        self._unavailable: frozenset[str] = frozenset()
         self.waits: list[tuple[str, float]] = []
         """(screen, seconds) for every time the kiosk made the citizen wait."""
         self.view = self._fresh_view(default_language)
@@ -97,6 +98,7 @@ class CitizenSession:
             step=Step.ATTRACT,
             language=language,
             simulated_card=hasattr(self._terminal, "tap"),
+            unavailable=self._unavailable,
         )
 
     # -- navigation ------------------------------------------------------------------
@@ -115,9 +117,15 @@ class CitizenSession:
         """Change the language on any screen, keeping everything entered."""
         self._set(language=language)
 
+    def set_unavailable(self, services: frozenset[str]) -> None:
+        """Show these services as unavailable on the menu (their backends are down)."""
+        self._unavailable = services
+        if services != self.view.unavailable:
+            self._set(unavailable=services)
+
     def choose_service(self, service: str) -> None:
-        """Open a service from the menu."""
-        if self.view.step is not Step.MENU:
+        """Open a service from the menu (not one shown as unavailable)."""
+        if self.view.step is not Step.MENU or service in self._unavailable:
             return
         if service == FINE_SERVICE:
             self._set(step=Step.NOTICE_ENTRY, service=service, typed="", message=None)

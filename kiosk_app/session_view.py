@@ -92,6 +92,8 @@ class SessionView:
     simulated_card: bool = False
     survey_rating: str | None = None
     survey_agreed: frozenset[str] = frozenset()
+    unavailable: frozenset[str] = frozenset()
+    """Services the menu shows as unavailable right now (their backends cannot be reached)."""
     locked: bool = False
     """The review cannot be confirmed again: something went wrong after it was sent or paid,
     and doing it twice could charge or send twice (a person must look)."""

@@ -17,6 +17,7 @@ from kivy.lang import Builder
 from kivy.properties import NumericProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
+from kiosk_app.availability import BackendWatch
 from kiosk_app.bootstrap import Kiosk
 from kiosk_app.config import UiConfig
 from kiosk_app.i18n import LANGUAGES, Translator
@@ -40,6 +41,7 @@ from kiosk_app.session_view import SessionView, Step
 from kiosk_app.speech import Guidance, HeadsetDetector, Speaker
 from kiosk_app.ui.theme import SYMBOLS_FONT_FILE, Theme
 from kiosk_app.worker import ThreadWorker
+from transactions.services import unavailable_services
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +97,9 @@ class KioskApp(App):  # type: ignore[misc]
         self.help_panel: HelpPanel | None = None
         self._thank_you_event: Any = None
         self._on_started = on_started
+        self.watch = BackendWatch(
+            kiosk.backend_url, self._backends_changed, every=kiosk.config.probe_seconds
+        )
         self.resumed: list[Any] | None = None
         """Transactions finished at start from the journal (None until that is done)."""
 
@@ -131,6 +136,7 @@ class KioskApp(App):  # type: ignore[misc]
         scanner = self.kiosk.devices.scanner
         if scanner is not None:
             scanner.start(self._on_scan)
+        self.watch.start()
         self._render(self.session.view)
         if self._on_started is not None:
             self._on_started(self)
@@ -138,6 +144,7 @@ class KioskApp(App):  # type: ignore[misc]
     def on_stop(self) -> None:
         """Stop the scanner, the speech and the worker threads."""
         self.guidance.reset()
+        self.watch.stop()
         scanner = self.kiosk.devices.scanner
         if scanner is not None:
             scanner.stop()
@@ -146,6 +153,11 @@ class KioskApp(App):  # type: ignore[misc]
     def _on_scan(self, code: str) -> None:
         """Hand a scanned code (read on the scanner's thread) to the UI thread."""
         Clock.schedule_once(lambda _dt: self.session.scanned(code), 0)
+
+    def _backends_changed(self, unreachable: frozenset[str]) -> None:
+        """Hand what the watcher found (on its thread) to the menu, on the UI thread."""
+        down = unavailable_services(unreachable, self.kiosk.config.accepts_offline)
+        Clock.schedule_once(lambda _dt: self.session.set_unavailable(down), 0)
 
     def _resumed(self, outcome: Any) -> None:
         if isinstance(outcome, BaseException):

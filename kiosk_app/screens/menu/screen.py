@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from kivy.app import App
+from kivy.properties import ListProperty
 from kivy.utils import escape_markup
 
 from kiosk_app.screens.base import KioskScreen
 
 
 class MenuScreen(KioskScreen):
-    """Choose a service."""
+    """Choose a service; one whose backends cannot be reached is shown unavailable."""
+
+    unavailable = ListProperty([])
+
+    def render(self, view: Any, app: Any) -> None:
+        """Grey out the services that cannot be served right now."""
+        super().render(view, app)
+        self.unavailable = sorted(view.unavailable)
 
     @staticmethod
     def entry(name: str, hint: str, scale: float) -> str:

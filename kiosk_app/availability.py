@@ -1,0 +1,73 @@
+"""Watch whether the payment gateway and each ministry answer, and tell the menu.
+
+A probe is a GET under each backend's path: any answer below 500 means it is there (a 404
+is an answer); a 5xx, a timeout or a refused connection means it is not. The watcher runs
+on its own thread (its owner starts and stops it) and reports only changes.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from transactions.ministries.http import JsonApi, Timeouts
+
+logger = logging.getLogger(__name__)
+
+PROBES = {
+    "payments": "/payments/v1/authorizations?merchant_reference=kiosk-probe",
+    "fines": "/fines/v1/",
+    "transport": "/transport/v1/",
+    "health": "/health/v1/",
+    "natural-resources": "/natural-resources/v1/",
+}
+"""Each backend's probe path (see ``transactions.services.BACKENDS``)."""
+
+
+class BackendWatch:
+    """Probe every backend each ``every`` seconds; call ``changed`` with the unreachable set."""
+
+    def __init__(
+        self,
+        base_url: str,
+        changed: Callable[[frozenset[str]], None],
+        every: float = 15.0,
+        timeouts: Timeouts | None = None,
+    ) -> None:
+        self._api = JsonApi(base_url, timeouts or Timeouts(connect=2.0, read=5.0))
+        self._changed = changed
+        self._every = every
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.unreachable: frozenset[str] | None = None
+        """What the last round found down (None before the first round)."""
+
+    def probe(self) -> frozenset[str]:
+        """Probe every backend once; report a change; return what is unreachable."""
+        down = frozenset(name for name, path in PROBES.items() if not self._api.reachable(path))
+        if down != self.unreachable:
+            if down:
+                logger.warning("backends unreachable: %s", ", ".join(sorted(down)))
+            elif self.unreachable:
+                logger.info("every backend answers again")
+            self.unreachable = down
+            self._changed(down)
+        return down
+
+    def start(self) -> None:
+        """Probe now and then every ``every`` seconds, on a thread."""
+        self._thread = threading.Thread(target=self._run, name="backend-watch", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop probing."""
+        self._stopping.set()
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self.probe()
+            except Exception:  # a watcher bug must not stop the kiosk; log it and go on
+                logger.exception("backend probe failed")
+            self._stopping.wait(self._every)
