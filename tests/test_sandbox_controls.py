@@ -16,7 +16,13 @@ from ministry_sandbox.testing import SandboxClient, make_notice_number, serve_sa
 
 PAYMENTS = "/fines/v1/payments"
 AUTHORIZATIONS = "/payments/v1/authorizations"
-NO_FAULTS = {"latency_ms": 0, "outage": False, "fail_next_writes": 0, "paths": []}
+NO_FAULTS = {
+    "latency_ms": 0,
+    "outage": False,
+    "fail_next_writes": 0,
+    "retry_after_s": None,
+    "paths": [],
+}
 
 
 @pytest.fixture(autouse=True)

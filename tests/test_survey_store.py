@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from sample_records import queued_fine
 
 import offline_store.database
+import offline_store.journal
 from offline_store.database import MIGRATIONS, KioskDatabase
 from offline_store.journal import SqliteJournal
 from offline_store.survey import TABLE, SqliteSurveyLog
@@ -268,7 +269,7 @@ def test_the_table_holds_counters_that_name_no_citizen_and_keep_no_order(
 
 
 def test_a_new_file_has_every_migration_including_the_survey(database: KioskDatabase) -> None:
-    assert database.schema_version() == len(MIGRATIONS) == 2
+    assert database.schema_version() == len(MIGRATIONS) == 3
     assert database.db.table(TABLE).exists()
 
 
@@ -278,16 +279,20 @@ def test_a_version_1_file_is_upgraded_and_keeps_its_journal(
     with monkeypatch.context() as only_v1:
         only_v1.setattr(offline_store.database, "MIGRATIONS", MIGRATIONS[:1])
         old = KioskDatabase(path)
-        SqliteJournal(old).open_transaction(queued_fine("t-Éloïse-1"))
+        queued = queued_fine("t-Éloïse-1")
+        with old.transaction() as db:  # as a version-1 kiosk wrote it
+            db.table("transactions").insert(offline_store.journal._row(queued))
+            offline_store.journal._step(db, queued, "open", "outcome", queued.state.value)
         assert old.schema_version() == 1
         assert not old.db.table(TABLE).exists()
         old.close()
 
     upgraded = KioskDatabase(path)
     try:
-        assert upgraded.schema_version() == 2
+        assert upgraded.schema_version() == len(MIGRATIONS)
         journal = SqliteJournal(upgraded)
         assert [r.transaction_id for r in journal.unfinished()] == ["t-Éloïse-1"]
+        assert journal.due(10) == ["t-Éloïse-1"]  # the outbox migration gave it its row
         assert [s["step"] for s in journal.steps("t-Éloïse-1")] == ["open"]
         survey = SqliteSurveyLog(upgraded)
         survey.record(survey_answer("registration-renewal", "2026-11", "good", ["easy"]))
