@@ -16,7 +16,7 @@ from ministry_sandbox.testing import SandboxClient, make_notice_number, serve_sa
 
 PAYMENTS = "/fines/v1/payments"
 AUTHORIZATIONS = "/payments/v1/authorizations"
-NO_FAULTS = {
+NO_FAULTS: dict[str, object] = {
     "latency_ms": 0,
     "outage": False,
     "fail_next_writes": 0,
