@@ -18,8 +18,17 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("command", ["run", "demo", "walkthrough"])
-def test_every_command_has_help_with_a_description(command: str) -> None:
+def _commands() -> list[str]:
+    actions = build_parser()._subparsers._group_actions  # type: ignore[union-attr]
+    return sorted(actions[0].choices)  # type: ignore[arg-type]
+
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+@pytest.mark.parametrize("command", _commands())
+def test_every_command_has_help_with_a_description_and_is_in_the_readme(command: str) -> None:
+    assert f"`kiosk {command}" in README.read_text(encoding="utf-8")
     done = run(command, "--help")
     assert done.returncode == 0
     actions = build_parser()._subparsers._group_actions  # type: ignore[union-attr]
