@@ -84,3 +84,20 @@ def health_changes(sandbox: SandboxClient, kiosk: Kiosk | KioskDatabase) -> list
         and e["operation"] == "change_address"
         and e["idempotency_key"].split(":")[0] in ours
     ]
+
+
+def queued_change(
+    sandbox: SandboxClient, data_dir: Path, street: str
+) -> tuple[Kiosk, str, AddressChangeResult]:
+    """Build a kiosk and send a health card's change while the health ministry is away.
+
+    Return the kiosk, the card number and the result (its one outcome is queued).
+    """
+    card = str(sandbox.add_health_card()["health_card_number"])
+    kiosk = kiosk_at(data_dir, sandbox.url)
+    sandbox.set_faults(outage=True, paths=["/health/v1"])
+    try:
+        result = change_health_address(kiosk, card, street)
+    finally:
+        sandbox.clear_faults()
+    return kiosk, card, result

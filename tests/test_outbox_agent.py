@@ -17,6 +17,7 @@ from outbox_support import (
     health_changes,
     kiosk_at,
     now_clock,
+    queued_change,
 )
 
 from ministry_sandbox.testing import SandboxClient
@@ -33,13 +34,7 @@ HEALTH = "/health/v1"
 def test_a_change_the_ministry_cannot_take_waits_with_its_key_attempts_and_last_error(
     sandbox: SandboxClient, tmp_path: Path
 ) -> None:
-    card = sandbox.add_health_card()["health_card_number"]
-    kiosk = kiosk_at(tmp_path, sandbox.url)
-    sandbox.set_faults(outage=True, paths=[HEALTH])
-    try:
-        result = change_health_address(kiosk, card, "rue de l'Église")
-    finally:
-        sandbox.clear_faults()
+    kiosk, _card, result = queued_change(sandbox, tmp_path, "rue de l'Église")
     [outcome] = result.outcomes
     assert outcome.status is Status.QUEUED
     [entry] = waiting(kiosk.database)
@@ -108,13 +103,7 @@ def test_a_retry_after_from_the_ministry_is_honoured(
 def test_two_changes_for_one_card_reach_the_ministry_in_the_order_given(
     sandbox: SandboxClient, tmp_path: Path
 ) -> None:
-    card = sandbox.add_health_card()["health_card_number"]
-    kiosk = kiosk_at(tmp_path, sandbox.url)
-    sandbox.set_faults(outage=True, paths=[HEALTH])
-    try:
-        first = change_health_address(kiosk, card, "rue Ancienne")
-    finally:
-        sandbox.clear_faults()
+    kiosk, card, first = queued_change(sandbox, tmp_path, "rue Ancienne")
     # The ministry is back, but the older change still waits: the newer one queues behind it
     # rather than being overwritten by it later.
     second = change_health_address(kiosk, card, "rue Nouvelle")
@@ -172,13 +161,7 @@ def test_a_fine_refused_for_good_after_payment_is_voided_and_listed_for_technici
 def test_a_call_held_by_a_running_process_is_left_alone_and_a_dead_ones_is_taken(
     sandbox: SandboxClient, tmp_path: Path
 ) -> None:
-    card = sandbox.add_health_card()["health_card_number"]
-    kiosk = kiosk_at(tmp_path, sandbox.url)
-    sandbox.set_faults(outage=True, paths=[HEALTH])
-    try:
-        result = change_health_address(kiosk, card, "boulevard René-Lévesque")
-    finally:
-        sandbox.clear_faults()
+    kiosk, _card, result = queued_change(sandbox, tmp_path, "boulevard René-Lévesque")
     transaction_id = waiting(kiosk.database)[0].transaction_id
     sleeper = subprocess.Popen(["sleep", "60"])
     try:
@@ -227,13 +210,7 @@ def test_jitter_spreads_a_fleets_retries() -> None:
 def test_kiosk_agent_stops_cleanly_on_sigterm_and_outbox_retry_makes_calls_due(
     sandbox: SandboxClient, tmp_path: Path
 ) -> None:
-    card = sandbox.add_health_card()["health_card_number"]
-    kiosk = kiosk_at(tmp_path, sandbox.url)
-    sandbox.set_faults(outage=True, paths=[HEALTH])
-    try:
-        result = change_health_address(kiosk, card, "avenue du Parc")
-    finally:
-        sandbox.clear_faults()
+    kiosk, _card, result = queued_change(sandbox, tmp_path, "avenue du Parc")
     kiosk.close()
     config = tmp_path / "kiosk.toml"
     config.write_text(
