@@ -258,3 +258,42 @@ def test_kiosk_agent_without_a_backend_url_says_what_to_set(tmp_path: Path) -> N
     )
     assert done.returncode == 2
     assert "backend.url" in done.stderr
+
+
+def test_an_hour_without_the_ministries_loses_nothing_and_drains_in_order(
+    sandbox: SandboxClient, tmp_path: Path
+) -> None:
+    cards = [sandbox.add_health_card()["health_card_number"] for _ in range(3)]
+    kiosk = kiosk_at(tmp_path, sandbox.url)
+    clock = now_clock()
+    agent, database = agent_at(tmp_path, sandbox.url, clock)
+    accepted: list[tuple[str, str]] = []  # (card, reference), in the order citizens came
+    sandbox.set_faults(outage=True, paths=[HEALTH])
+    try:
+        for minute in range(0, 60, 5):  # a citizen every five minutes, the agent trying on
+            card = cards[minute % 3]
+            result = change_health_address(kiosk, card, f"rue du Quai-{minute}")
+            [outcome] = result.outcomes
+            assert outcome.status is Status.QUEUED
+            accepted.append((card, outcome.reference))
+            clock.advance(300)
+            assert all(r.state is SagaState.SUBMIT_QUEUED for r in agent.drain_once())
+    finally:
+        sandbox.clear_faults()
+    assert health_changes(sandbox, kiosk) == []
+    assert len(waiting(database)) == 12
+    clock.advance(900)  # past the longest backoff so far
+    delivered = []
+    for _ in range(20):
+        delivered += agent.drain_once()
+        if not waiting(database):
+            break
+    assert [r.reference for r in delivered] == [reference for _, reference in accepted]
+    changes = health_changes(sandbox, kiosk)
+    assert len(changes) == 12  # each exactly once
+    by_reference = {r.reference: r.transaction_id for r in delivered}
+    assert [c["idempotency_key"] for c in changes] == [
+        f"{by_reference[reference]}:post" for _, reference in accepted
+    ]
+    kiosk.close()
+    database.close()
