@@ -256,7 +256,7 @@ def run_chaos(
     at_state: Counter[str] = Counter()
     deadline = time.monotonic() + 60 + transactions * 3
     while time.monotonic() < deadline:
-        time.sleep(rng.uniform(0.3, 1.2))
+        time.sleep(rng.uniform(0.2, 0.9))
         if not kiosk.running():
             if _finished(told_path):
                 break
