@@ -22,6 +22,9 @@ from kiosk_app.flows.review import Review
 from kiosk_app.flows.state import FormState
 from kiosk_app.messages import GUESSABLE, KNOWN_ERRORS, PAYMENT_CODES, code_of, message_key
 from kiosk_app.session_view import (
+    MAX_REFUSALS,
+    MAX_TYPED,
+    SETTLE_SECONDS,
     PaymentPhase,
     SessionView,
     Step,
@@ -40,14 +43,6 @@ from transactions.saga.states import SagaState
 from transactions.survey import RATINGS, STATEMENTS, survey_answer
 
 logger = logging.getLogger(__name__)
-
-MAX_TYPED = 16
-"""Keypad input cap: a notice number is 12 digits; a little slack lets a typo be seen."""
-SETTLE_SECONDS = 0.4
-"""After a new question appears, taps this soon are the second half of a double tap."""
-MAX_REFUSALS = 3
-"""Refusals of who-owns-what (date of birth, owner) a visit may get before a counter must see
-the citizen: the kiosk must not become a way to guess someone's date of birth."""
 
 
 class CitizenSession:

@@ -32,6 +32,14 @@ class Step(enum.Enum):
     THANK_YOU = "thank_you"
 
 
+MAX_TYPED = 16
+"""Keypad input cap: a notice number is 12 digits; a little slack lets a typo be seen."""
+SETTLE_SECONDS = 0.4
+"""After a new question appears, taps this soon are the second half of a double tap."""
+MAX_REFUSALS = 3
+"""Refusals of who-owns-what (date of birth, owner) a visit may get before a counter must see
+the citizen: the kiosk must not become a way to guess someone's date of birth."""
+
 FINE_STEPS = (Step.NOTICE_ENTRY, Step.NOTICE_DETAILS, Step.PAYMENT, Step.RECEIPT)
 """The screens of paying a fine, in the order the progress indicator counts them."""
 

@@ -17,8 +17,7 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.core.window import Window
 
-from kiosk_app.session import SETTLE_SECONDS
-from kiosk_app.session_view import SessionView
+from kiosk_app.session_view import SETTLE_SECONDS, SessionView
 from kiosk_app.walkthrough.klm import ScreenVisit, VisitLog
 from kiosk_app.walkthrough.touch import tap
 
