@@ -1,8 +1,10 @@
-"""Watch whether the payment gateway and each ministry answer, and tell the menu.
+"""Watch whether the payment gateway and each ministry answer, and tell the menu; watch
+whether the kiosk's own storage can still record a transaction.
 
 A probe is a GET under each backend's path: any answer below 500 means it is there (a 404
 is an answer); a 5xx, a timeout or a refused connection means it is not. The watcher runs
-on its own thread (its owner starts and stops it) and reports only changes.
+on its own thread (its owner starts and stops it) and reports only changes. The storage
+watch asks ``KioskDatabase.storage_problem`` the same way.
 """
 
 from __future__ import annotations
@@ -25,8 +27,42 @@ PROBES = {
 """Each backend's probe path (see ``transactions.services.BACKENDS``)."""
 
 
-class BackendWatch:
+class _Periodic:
+    """Run ``probe`` now and then every ``every`` seconds on a thread, until stopped."""
+
+    name = "watch"
+
+    def __init__(self, every: float) -> None:
+        self._every = every
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def probe(self) -> object:
+        """Check once and report a change."""
+        raise NotImplementedError
+
+    def start(self) -> None:
+        """Probe now and then every ``every`` seconds, on a thread."""
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop probing."""
+        self._stopping.set()
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self.probe()
+            except Exception:  # a watcher bug must not stop the kiosk; log it and go on
+                logger.exception("%s failed", self.name)
+            self._stopping.wait(self._every)
+
+
+class BackendWatch(_Periodic):
     """Probe every backend each ``every`` seconds; call ``changed`` with the unreachable set."""
+
+    name = "backend-watch"
 
     def __init__(
         self,
@@ -37,9 +73,7 @@ class BackendWatch:
     ) -> None:
         self._api = JsonApi(base_url, timeouts or Timeouts(connect=2.0, read=5.0))
         self._changed = changed
-        self._every = every
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
+        super().__init__(every)
         self.unreachable: frozenset[str] | None = None
         """What the last round found down (None before the first round)."""
 
@@ -55,19 +89,39 @@ class BackendWatch:
             self._changed(down)
         return down
 
-    def start(self) -> None:
-        """Probe now and then every ``every`` seconds, on a thread."""
-        self._thread = threading.Thread(target=self._run, name="backend-watch", daemon=True)
-        self._thread.start()
 
-    def stop(self) -> None:
-        """Stop probing."""
-        self._stopping.set()
+class StorageWatch(_Periodic):
+    """Check every ``every`` seconds that a transaction can be recorded; report changes.
 
-    def _run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                self.probe()
-            except Exception:  # a watcher bug must not stop the kiosk; log it and go on
-                logger.exception("backend probe failed")
-            self._stopping.wait(self._every)
+    ``changed`` gets the problem's code (``storage_full``, ``storage_read_only``…), or None
+    once storage works again.
+    """
+
+    name = "storage-watch"
+
+    def __init__(
+        self,
+        check: Callable[[], str | None],
+        changed: Callable[[str | None], None],
+        every: float = 15.0,
+    ) -> None:
+        super().__init__(every)
+        self._check = check
+        self._changed = changed
+        self.problem: str | None = None
+
+    def failed(self, code: str) -> None:
+        """A write just failed with ``code``: recovery is reported once a check passes."""
+        self.problem = code
+
+    def probe(self) -> str | None:
+        """Check once; report a change; return the problem, if any."""
+        problem = self._check()
+        if problem != self.problem:
+            if problem is not None:
+                logger.error("the kiosk cannot record transactions: %s", problem)
+            else:
+                logger.info("the kiosk's storage works again")
+            self.problem = problem
+            self._changed(problem)
+        return problem

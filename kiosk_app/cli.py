@@ -14,7 +14,7 @@ import signal
 import subprocess
 import sys
 import tempfile
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from kiosk_app.config import KioskConfig, load_config
@@ -86,6 +86,17 @@ def build_parser() -> argparse.ArgumentParser:
     outbox.add_argument("--json", action="store_true", help="print JSON")
     outbox.add_argument("--reference", help="with retry: only this reference (K-XXXX-XXXX)")
     _add_config(outbox)
+
+    status = commands.add_parser(
+        "status",
+        help="the kiosk's state as its touchscreen last published it",
+        description="Print the state the running kiosk published: up (every service can be "
+        "sold), degraded (some cannot: their backends are down) or down (out of service: "
+        "its storage cannot record a transaction, with the reason), and since when. Exit "
+        "code 0 up, 1 degraded, 2 down or never published. Read from kiosk.status_file.",
+    )
+    status.add_argument("--json", action="store_true", help="print JSON")
+    _add_config(status)
 
     agent = commands.add_parser(
         "agent",
@@ -170,10 +181,32 @@ def main(argv: list[str] | None = None) -> int:
             return _outbox(config, args.action, args.json, args.reference)
         if args.command == "agent":
             return _agent(config, args.once)
+        if args.command == "status":
+            return _status(config, args.json)
         return _walkthrough(config, args)
     except KioskError as err:
         print(f"kiosk: {err}", file=sys.stderr)
         return 2
+
+
+def _status(config: KioskConfig, as_json: bool) -> int:
+    from kiosk_app.kiosk_status import read_status
+
+    status = read_status(config.status_path)
+    if status is None:
+        message = f"no state published at {config.status_path}: is the kiosk running?"
+        print(json.dumps({"state": None, "error": message}) if as_json else message)
+        return 2
+    if as_json:
+        print(json.dumps(asdict(status)))
+    else:
+        line = f"{status.state} since {status.at}"
+        if status.reason:
+            line += f": {status.reason}"
+        if status.unavailable:
+            line += f" (unavailable: {', '.join(status.unavailable)})"
+        print(line)
+    return {"up": 0, "degraded": 1}.get(status.state, 2)
 
 
 def _agent(config: KioskConfig, once: bool) -> int:

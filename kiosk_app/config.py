@@ -7,6 +7,7 @@ key and the fix.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,7 +86,13 @@ class KioskConfig:
     unavailable) while its backends cannot be reached."""
     agent_poll_seconds: float = 5.0
     probe_seconds: float = 15.0
-    """How often the kiosk checks that the gateway and the ministries answer."""
+    """How often the kiosk checks that the gateway and the ministries answer, and that its
+    storage can record a transaction."""
+    min_free_mb: float = 64.0
+    """Below this much free disk space the kiosk goes out of service (it could not record)."""
+    status_file: Path | None = None
+    """Where the kiosk publishes its state (default: ``status.json`` in systemd's runtime
+    directory, a RAM disk that stays writable when the disk is full; else the data folder)."""
 
     def accepts_offline(self, service: str) -> bool:
         """Tell whether ``service`` is taken while its ministry cannot be reached."""
@@ -95,6 +102,15 @@ class KioskConfig:
     def database_path(self) -> Path:
         """Return the path of the kiosk's SQLite file."""
         return self.data_dir / "kiosk.db"
+
+    @property
+    def status_path(self) -> Path:
+        """Return where the kiosk's state is published (see ``status_file``)."""
+        if self.status_file is not None:
+            return self.status_file
+        runtime = os.environ.get("RUNTIME_DIRECTORY")
+        folder = Path(runtime.split(":")[0]) if runtime else self.data_dir
+        return folder / "status.json"
 
     @property
     def uses_embedded_sandbox(self) -> bool:
@@ -153,6 +169,8 @@ def parse_config(raw: dict[str, Any]) -> KioskConfig:
             "agent.poll_seconds", defaults.agent_poll_seconds, 0.05, 300
         ),
         probe_seconds=reader.number("backend.probe_seconds", defaults.probe_seconds, 1, 3600),
+        min_free_mb=reader.number("kiosk.min_free_mb", defaults.min_free_mb, 0, 1_000_000),
+        status_file=_optional_path(reader.text("kiosk.status_file", "")),
     )
     reader.reject_unknown()
     return config

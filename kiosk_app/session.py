@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -21,12 +20,12 @@ from kiosk_app.flows.base import ServiceFlow
 from kiosk_app.flows.review import Review
 from kiosk_app.flows.state import FormState
 from kiosk_app.messages import GUESSABLE, KNOWN_ERRORS, PAYMENT_CODES, code_of, message_key
+from kiosk_app.session_base import SessionBase
 from kiosk_app.session_view import (
     MAX_REFUSALS,
     MAX_TYPED,
     SETTLE_SECONDS,
     PaymentPhase,
-    SessionView,
     Step,
     progress,
 )
@@ -45,7 +44,7 @@ from transactions.survey import RATINGS, STATEMENTS, survey_answer
 logger = logging.getLogger(__name__)
 
 
-class CitizenSession:
+class CitizenSession(SessionBase):
     """Hold one visit's state and carry out the screens' intents."""
 
     def __init__(
@@ -65,36 +64,12 @@ class CitizenSession:
         self._survey = survey
         self._runner = runner
         self._terminal = terminal
-        self._worker = worker
-        self._default_language = default_language
-        self._monotonic = monotonic
-        self._listeners: list[Callable[[SessionView], None]] = []
-        self._generation = 0
-        self._busy_since: float | None = None
         self._question_since = 0.0
         self._refusals = 0
-        self._unavailable: frozenset[str] = frozenset()
-        self.waits: list[tuple[str, float]] = []
-        """(screen, seconds) for every time the kiosk made the citizen wait."""
-        self.view = self._fresh_view(default_language)
+        super().__init__(worker=worker, default_language=default_language, monotonic=monotonic)
 
-    # -- observers -------------------------------------------------------------------
-    def subscribe(self, listener: Callable[[SessionView], None]) -> None:
-        """Call ``listener`` with the new view after every change."""
-        self._listeners.append(listener)
-
-    def _set(self, **changes: Any) -> None:
-        self.view = replace(self.view, **changes)
-        for listener in self._listeners:
-            listener(self.view)
-
-    def _fresh_view(self, language: str) -> SessionView:
-        return SessionView(
-            step=Step.ATTRACT,
-            language=language,
-            simulated_card=hasattr(self._terminal, "tap"),
-            unavailable=self._unavailable,
-        )
+    def _simulated_card(self) -> bool:
+        return hasattr(self._terminal, "tap")
 
     # -- navigation ------------------------------------------------------------------
     def start(self) -> None:
@@ -556,44 +531,3 @@ class CitizenSession:
     def _survey_saved(outcome: Any) -> None:
         if isinstance(outcome, BaseException):
             logger.error("survey answer not stored", exc_info=outcome)
-
-    # -- running slow work -----------------------------------------------------------
-    def _begin_wait(self) -> None:
-        self._busy_since = self._monotonic()
-
-    def _end_wait(self) -> None:
-        if self._busy_since is not None:
-            self.waits.append((self.view.step.value, self._monotonic() - self._busy_since))
-            self._busy_since = None
-
-    def _run(
-        self,
-        job: Callable[[], Any],
-        on_result: Callable[[Any], None],
-        busy: bool = True,
-        on_error: Callable[[KioskError], None] | None = None,
-        on_failure: Callable[[BaseException], None] | None = None,
-    ) -> None:
-        generation = self._generation
-        if busy:
-            self._begin_wait()
-            self._set(busy=True, message=None)
-
-        def done(outcome: Any) -> None:
-            if generation != self._generation:
-                return  # the visit was wiped meanwhile
-            self._end_wait()
-            self._set(busy=False)
-            if isinstance(outcome, BaseException) and on_failure is not None:
-                on_failure(outcome)
-            elif isinstance(outcome, KioskError) and on_error is not None:
-                on_error(outcome)
-            elif isinstance(outcome, KioskError):
-                self._set(message=message_key(code_of(outcome)))
-            elif isinstance(outcome, BaseException):
-                logger.error("unexpected failure", exc_info=outcome)
-                self._set(message="error.generic")
-            else:
-                on_result(outcome)
-
-        self._worker.submit(job, done)

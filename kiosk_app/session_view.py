@@ -30,6 +30,8 @@ class Step(enum.Enum):
     PAYMENT = "payment"
     RECEIPT = "receipt"
     THANK_YOU = "thank_you"
+    OUT_OF_SERVICE = "out_of_service"
+    """Not a step of a visit: the kiosk cannot record a transaction (its storage failed)."""
 
 
 MAX_TYPED = 16

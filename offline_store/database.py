@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -132,6 +133,10 @@ def storage_error(err: sqlite3.OperationalError) -> StorageError:
     return StorageError(f"the kiosk's database cannot be written: {err}", code="storage_failed")
 
 
+PROBE_BYTES = 64 * 1024
+"""How much a storage probe asks to write (then rolls back): a few pages more than now."""
+
+
 class KioskDatabase:
     """The kiosk's SQLite file, shared by the threads of one process under a lock."""
 
@@ -199,6 +204,31 @@ class KioskDatabase:
         """Read under the lock, so no other thread's write interleaves."""
         with self._lock:
             yield self.db
+
+    def storage_problem(self, min_free_bytes: int) -> str | None:
+        """Return why a transaction could not be recorded now (a StorageError code), or None.
+
+        The disk must keep ``min_free_bytes`` free, and a write that needs new pages must go
+        through: the probe writes them in a transaction it rolls back, so nothing stays.
+        """
+        try:
+            free = shutil.disk_usage(self.path.parent).free
+        except OSError:
+            return "storage_failed"
+        if free < min_free_bytes:
+            return "storage_full"
+        with self._lock:
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+                try:
+                    self.db.execute("create table storage_probe (filler blob)")
+                    self.db.execute("insert into storage_probe values (zeroblob(?))", [PROBE_BYTES])
+                finally:
+                    if self.db.conn.in_transaction:
+                        self.db.execute("ROLLBACK")
+            except sqlite3.OperationalError as err:
+                return storage_error(err).code
+        return None
 
     def schema_version(self) -> int:
         """Return how many migrations this file has had."""

@@ -102,3 +102,30 @@ def test_the_kiosk_runs_on_a_display_and_stops_cleanly_on_sigterm(tmp_path: Path
     while not lines.empty():
         log += lines.get()
     assert "Traceback" not in log
+
+
+def test_kiosk_status_prints_the_published_state_with_its_exit_code(tmp_path: Path) -> None:
+    from kiosk_app.kiosk_status import KioskStatus, publish
+
+    status_file = tmp_path / "run" / "status.json"
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'[kiosk]\nstatus_file = "{status_file}"\n', encoding="utf-8")
+
+    never = run("status", "--config", str(config))
+    assert never.returncode == 2
+    assert "is the kiosk running?" in never.stdout
+
+    publish(status_file, KioskStatus.of(None, frozenset({"fine", "driver-record"})))
+    degraded = run("status", "--config", str(config))
+    assert degraded.returncode == 1
+    assert "degraded since" in degraded.stdout
+    assert "unavailable: driver-record, fine" in degraded.stdout
+
+    publish(status_file, KioskStatus.of("storage_full", frozenset()))
+    down = run("status", "--json", "--config", str(config))
+    assert down.returncode == 2
+    assert json.loads(down.stdout)["reason"] == "storage_full"
+    assert list(status_file.parent.iterdir()) == [status_file]  # no temporary file left
+
+    publish(status_file, KioskStatus.of(None, frozenset()))
+    assert run("status", "--config", str(config)).returncode == 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from kiosk_runs import run_scenario
 from sample_records import queued_fine
 
 from offline_store.database import KioskDatabase
@@ -101,3 +102,46 @@ def test_a_read_only_database_refuses_writes_with_its_own_code(tmp_path: Path) -
         SqliteJournal(database).open_transaction(queued_fine("t-1"))
     assert read_only.value.code == "storage_read_only"
     database.close()
+
+
+def test_the_storage_probe_sees_a_full_or_read_only_disk_and_leaves_nothing(
+    tmp_path: Path,
+) -> None:
+    database = KioskDatabase(tmp_path / "kiosk.db")
+    assert database.storage_problem(min_free_bytes=0) is None
+    assert database.storage_problem(min_free_bytes=2**62) == "storage_full"  # below the floor
+    with database.reading() as db:
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+        db.execute(f"PRAGMA max_page_count={pages}")
+    assert database.storage_problem(min_free_bytes=0) == "storage_full"
+    with database.reading() as db:
+        db.execute("PRAGMA max_page_count=1073741823")
+        db.execute("PRAGMA query_only=ON")
+    assert database.storage_problem(min_free_bytes=0) == "storage_read_only"
+    with database.reading() as db:
+        db.execute("PRAGMA query_only=OFF")
+        tables = {row[0] for row in db.execute("select name from sqlite_master")}
+        assert db.execute("PRAGMA page_count").fetchone()[0] == pages
+    assert "storage_probe" not in tables
+    database.close()
+
+
+@pytest.mark.ui
+def test_a_read_only_then_full_disk_puts_the_kiosk_out_of_service_and_back(
+    tmp_path: Path,
+) -> None:
+    seen = run_scenario("storage_down", str(tmp_path))
+    assert "timed_out" not in seen, seen
+    assert seen["before"] == "up"
+    read_only = seen["read_only"]  # the payment's first write failed: out of service at once
+    assert read_only["charged"] == 0  # the card was never asked for
+    assert read_only["status"]["state"] == "down"
+    assert read_only["status"]["reason"] == "storage_read_only"
+    assert read_only["title_fr"] == "Borne hors service"
+    assert read_only["title_en"] == "Kiosk out of service"
+    assert "storage_read_only" in read_only["reason"]
+    assert seen["after_touch"] == "out_of_service"
+    assert seen["back"] == "up"
+    assert seen["full"]["state"] == "down"  # the storage watch saw the disk full
+    assert seen["full"]["reason"] == "storage_full"
+    assert seen["back_again"] == "up"

@@ -29,7 +29,15 @@ QUESTIONS = {
     "personalized-plate": ("plate_text", "licence_number"),
     "outdoor-card": ("outdoor_card",),
 }
-SHARED = ("attract", "language", "menu", "payment", "thank_you", "thank_you-rated")
+SHARED = (
+    "attract",
+    "language",
+    "menu",
+    "payment",
+    "thank_you",
+    "thank_you-rated",
+    "out_of_service",
+)
 
 
 def expected_screens() -> set[str]:

@@ -13,5 +13,7 @@ SCREENS = (
     "payment",
     "receipt",
     "thank_you",
+    "out_of_service",
 )
-"""Screen names, in visit order; each is a package here and a ``Step`` of the session."""
+"""Screen names, in visit order (then the out-of-service screen); each is a package here and
+a ``Step`` of the session."""

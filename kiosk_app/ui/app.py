@@ -17,11 +17,12 @@ from kivy.lang import Builder
 from kivy.properties import NumericProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-from kiosk_app.availability import BackendWatch
+from kiosk_app.availability import BackendWatch, StorageWatch
 from kiosk_app.bootstrap import Kiosk
 from kiosk_app.config import UiConfig
 from kiosk_app.i18n import LANGUAGES, Translator
 from kiosk_app.inactivity import InactivityGuard, Nudge
+from kiosk_app.kiosk_status import KioskStatus, publish
 from kiosk_app.screens import SCREENS
 from kiosk_app.screens.attract.screen import AttractScreen
 from kiosk_app.screens.base import SYMBOLS_FONT
@@ -32,6 +33,7 @@ from kiosk_app.screens.menu.screen import MenuScreen
 from kiosk_app.screens.more_time.screen import MoreTimePrompt
 from kiosk_app.screens.notice_details.screen import NoticeDetailsScreen
 from kiosk_app.screens.notice_entry.screen import NoticeEntryScreen
+from kiosk_app.screens.out_of_service.screen import OutOfServiceScreen
 from kiosk_app.screens.payment.screen import PaymentScreen
 from kiosk_app.screens.receipt.screen import ReceiptScreen
 from kiosk_app.screens.review.screen import ReviewScreen
@@ -56,8 +58,9 @@ SCREEN_CLASSES = {
     "payment": PaymentScreen,
     "receipt": ReceiptScreen,
     "thank_you": ThankYouScreen,
+    "out_of_service": OutOfServiceScreen,
 }
-_QUIET_STEPS = (Step.ATTRACT, Step.THANK_YOU)
+_QUIET_STEPS = (Step.ATTRACT, Step.THANK_YOU, Step.OUT_OF_SERVICE)
 LARGE_TEXT_SCALE = 1.25
 
 
@@ -100,6 +103,13 @@ class KioskApp(App):  # type: ignore[misc]
         self.watch = BackendWatch(
             kiosk.backend_url, self._backends_changed, every=kiosk.config.probe_seconds
         )
+        min_free = int(kiosk.config.min_free_mb * 1024 * 1024)
+        self.storage_watch = StorageWatch(
+            lambda: kiosk.database.storage_problem(min_free),
+            self._storage_changed,
+            every=kiosk.config.probe_seconds,
+        )
+        self._published: tuple[str | None, frozenset[str]] | None = None
         self.resumed: list[Any] | None = None
         """Transactions finished at start from the journal (None until that is done)."""
 
@@ -137,6 +147,7 @@ class KioskApp(App):  # type: ignore[misc]
         if scanner is not None:
             scanner.start(self._on_scan)
         self.watch.start()
+        self.storage_watch.start()
         self._render(self.session.view)
         if self._on_started is not None:
             self._on_started(self)
@@ -145,6 +156,7 @@ class KioskApp(App):  # type: ignore[misc]
         """Stop the scanner, the speech and the worker threads."""
         self.guidance.reset()
         self.watch.stop()
+        self.storage_watch.stop()
         scanner = self.kiosk.devices.scanner
         if scanner is not None:
             scanner.stop()
@@ -159,6 +171,25 @@ class KioskApp(App):  # type: ignore[misc]
         down = unavailable_services(unreachable, self.kiosk.config.accepts_offline)
         Clock.schedule_once(lambda _dt: self.session.set_unavailable(down), 0)
 
+    def _storage_changed(self, problem: str | None) -> None:
+        """Hand what the storage watch found (on its thread) to the session, on the UI thread."""
+        session = self.session
+        if problem is None:
+            Clock.schedule_once(lambda _dt: session.resume_service(), 0)
+        else:
+            Clock.schedule_once(lambda _dt: session.stop_service(problem), 0)
+
+    def _publish_status(self) -> None:
+        """Publish the kiosk's state when it changes (out of service, services unavailable)."""
+        session = self.session
+        now = (session.out_of_service, session.view.unavailable)
+        if now == self._published:
+            return
+        self._published = now
+        if session.out_of_service is not None:
+            self.storage_watch.failed(session.out_of_service)
+        publish(self.kiosk.config.status_path, KioskStatus.of(*now))
+
     def _resumed(self, outcome: Any) -> None:
         if isinstance(outcome, BaseException):
             logger.error("resuming interrupted transactions failed", exc_info=outcome)
@@ -170,6 +201,7 @@ class KioskApp(App):  # type: ignore[misc]
 
     # -- rendering ---------------------------------------------------------------------
     def _render(self, view: SessionView) -> None:
+        self._publish_status()
         self.language = view.language
         if view.step is Step.ATTRACT:
             self.text_scale = 1.0  # a new visit starts with normal text

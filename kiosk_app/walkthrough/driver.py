@@ -46,6 +46,14 @@ class Expect:
 
 
 @dataclass(frozen=True)
+class Happen:
+    """Make something happen to the kiosk that is not a citizen's touch (``event(app)``)."""
+
+    event: Callable[[Any], None]
+    what: str
+
+
+@dataclass(frozen=True)
 class Stop:
     """End the walkthrough with ``outcome``."""
 
@@ -53,7 +61,7 @@ class Stop:
     completed: bool
 
 
-Action = Tap | Expect | Stop
+Action = Tap | Expect | Happen | Stop
 Script = Generator[Action, SessionView, None]
 
 
@@ -152,6 +160,9 @@ class Driver:
         elif isinstance(action, Expect) and not action.until(view):
             self._check_timeout(current)
             return
+        elif isinstance(action, Happen):
+            logger.info("walkthrough: %s", action.what)
+            action.event(self._app)
         self._advance(view)
 
     def _advance(self, view: SessionView) -> None:

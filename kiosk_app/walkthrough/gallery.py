@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 LARGE = 1.25
 SHARED_SCREENS = frozenset(
-    {"attract", "language", "menu", "payment", "thank_you", "thank_you:rated"}
+    {"attract", "language", "menu", "payment", "thank_you", "thank_you:rated", "out_of_service"}
 )
 """Screens that look the same whatever the service: photographed once."""
 WRONG_LICENCE = "O12345678901234"
@@ -103,8 +103,9 @@ class Inspector:
 
 
 def gallery_script(scripts: list[Script]) -> Script:
-    """Play each citizen in turn, the last finishing the survey; then one who is refused."""
-    from kiosk_app.walkthrough.driver import Expect, Stop, Tap
+    """Play each citizen in turn, the last finishing the survey; then one who is refused;
+    then the kiosk goes out of service (its disk full)."""
+    from kiosk_app.walkthrough.driver import Expect, Happen, Stop, Tap
 
     for number, script in enumerate(scripts):
         view = yield from _until_stop(script)
@@ -116,6 +117,8 @@ def gallery_script(scripts: list[Script]) -> Script:
         yield Tap("thank_you", "finish")
         yield Expect(lambda v: v.step is Step.ATTRACT, "the attract screen")
     yield from _refused_renewal()
+    yield Happen(lambda app: app.session.stop_service("storage_full"), "the disk fills up")
+    yield Expect(lambda v: v.step is Step.OUT_OF_SERVICE, "the out-of-service screen")
     yield Stop("done", completed=True)
 
 

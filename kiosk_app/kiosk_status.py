@@ -1,0 +1,67 @@
+"""The kiosk's state as its UI sees it, published in a small file for the agent and people.
+
+``up``: every enabled service can be sold; ``degraded``: some cannot (their backends are
+down); ``down``: nobody can be served (the storage cannot record a transaction). The file
+is replaced whole (write, then rename), so a reader never sees half of it. It lives in the
+runtime directory, a RAM disk, so the kiosk can still say it is down when its disk is full.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class KioskStatus:
+    """One published state; no personal data."""
+
+    state: str
+    reason: str | None
+    unavailable: tuple[str, ...]
+    at: str
+
+    @classmethod
+    def of(cls, out_of_service: str | None, unavailable: frozenset[str]) -> KioskStatus:
+        """Return the state for a kiosk out of service (or not) with these services down."""
+        state = "down" if out_of_service else "degraded" if unavailable else "up"
+        return cls(state, out_of_service, tuple(sorted(unavailable)), datetime.now(UTC).isoformat())
+
+
+def publish(path: Path, status: KioskStatus) -> bool:
+    """Replace the file at ``path`` with ``status``; log and return False if it cannot be."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(dir=path.parent, prefix=".status-", suffix=".json")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump(asdict(status), out)
+            os.replace(name, path)
+        except OSError:
+            Path(name).unlink(missing_ok=True)
+            raise
+    except OSError as err:
+        logger.error("kiosk state %s not published to %s: %s", status.state, path, err)
+        return False
+    return True
+
+
+def read_status(path: Path) -> KioskStatus | None:
+    """Return the last published state, or None if there is none (the UI never started)."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return KioskStatus(
+        state=str(raw["state"]),
+        reason=raw.get("reason"),
+        unavailable=tuple(raw.get("unavailable", ())),
+        at=str(raw["at"]),
+    )
