@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,6 +40,23 @@ class SqliteJournal:
         self._claims = outbox_items.Claims(
             owner or this_process(), backoff or Backoff(), rng or random.Random()
         )
+        self._batching = False
+        self._purged = False
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Checkpoint the WAL once at the end of the block, not after each purge in it.
+
+        The agent drains a batch of calls this way: the personal data purged in the batch
+        leaves the WAL when the batch ends, a few seconds later at most.
+        """
+        self._batching, self._purged = True, False
+        try:
+            yield
+        finally:
+            self._batching = False
+            if self._purged:
+                self._database.checkpoint()
 
     @property
     def owner(self) -> str:
@@ -49,7 +68,7 @@ class SqliteJournal:
         row = self._row(record)
         row["order_key"] = self._database.pii.fingerprint(record.subject())
         with self._database.transaction() as db:
-            db.table("transactions").insert(row)
+            _insert(db, "transactions", row)
             _step(db, record, "open", "outcome", record.state.value)
 
     def record_intent(self, record: TransactionRecord, step: str) -> None:
@@ -61,10 +80,12 @@ class SqliteJournal:
     def record_outcome(self, record: TransactionRecord, step: str, outcome: str) -> None:
         """Store the outcome of ``step``, the new state and its outbox row in one commit."""
         with self._database.transaction() as db:
-            db.table("transactions").update(record.transaction_id, self._row(record))
+            _update_transaction(db, self._row(record))
             _step(db, record, step, "outcome", outcome)
             outbox_items.sync(db, record, outcome, self.owner, self._clock.now())
-        if record.state.finished:
+        if record.state.finished and self._batching:
+            self._purged = True
+        elif record.state.finished:
             self._database.checkpoint()  # its personal data was purged: out of the WAL too
 
     def claim(self, transaction_id: str) -> TransactionRecord | None:
@@ -76,6 +97,15 @@ class SqliteJournal:
             if not outbox_items.claim(db, transaction_id, self.owner, self._clock.now()):
                 return None
         return self.get(transaction_id)
+
+    def claim_many(self, transaction_ids: list[str]) -> list[TransactionRecord]:
+        """Claim several transactions in one commit (the agent's batch); return those taken,
+        as stored now, in the order given."""
+        now = self._clock.now()
+        with self._database.transaction() as db:
+            taken = [t for t in transaction_ids if outbox_items.claim(db, t, self.owner, now)]
+        found = (self.get(t) for t in taken)
+        return [record for record in found if record is not None]
 
     def release(self, record: TransactionRecord, retry_after: float | None) -> None:
         """Let go of the transaction; a call still waiting is tried again after a backoff."""
@@ -102,7 +132,9 @@ class SqliteJournal:
     def get(self, transaction_id: str) -> TransactionRecord | None:
         """Return a stored transaction, or None."""
         with self._database.reading() as db:
-            rows = list(db.table("transactions").rows_where("transaction_id = ?", [transaction_id]))
+            rows = list(
+                db.query("select * from transactions where transaction_id = ?", [transaction_id])
+            )
         return self._record(rows[0]) if rows else None
 
     def unfinished(self) -> list[TransactionRecord]:
@@ -148,8 +180,27 @@ def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
+def _insert(db: Any, table: str, row: dict[str, Any]) -> None:
+    """INSERT one row (plain SQL: sqlite-utils' insert reads the schema on every call, and
+    the journal writes several rows per call the agent makes)."""
+    columns = ", ".join(row)
+    marks = ", ".join("?" for _ in row)
+    db.execute(f"insert into {table} ({columns}) values ({marks})", list(row.values()))
+
+
+def _update_transaction(db: Any, row: dict[str, Any]) -> None:
+    changes = {k: v for k, v in row.items() if k != "transaction_id"}
+    assignments = ", ".join(f"{column} = ?" for column in changes)
+    db.execute(
+        f"update transactions set {assignments} where transaction_id = ?",
+        [*changes.values(), row["transaction_id"]],
+    )
+
+
 def _step(db: Any, record: TransactionRecord, step: str, phase: str, outcome: str | None) -> None:
-    db.table("saga_steps").insert(
+    _insert(
+        db,
+        "saga_steps",
         {
             "transaction_id": record.transaction_id,
             "step": step,

@@ -239,11 +239,24 @@ class SagaRunner:
         for transaction_id in self._journal.due(limit):
             if stop():
                 break
-            record = self._journal.claim(transaction_id)
-            if record is None or record.state.finished:
-                continue
-            delivered.append(self._drive(record, Outcome(Event.RESUME), attended=False).record)
+            record = self.deliver(transaction_id)
+            if record is not None:
+                delivered.append(record)
         return delivered
+
+    def deliver(self, transaction_id: str) -> TransactionRecord | None:
+        """Claim one due transaction and make its waiting call; None if another process has
+        it or nothing is left to do. Calls about different subjects may run at once."""
+        record = self._journal.claim(transaction_id)
+        if record is None:
+            return None
+        return self.deliver_claimed(record)
+
+    def deliver_claimed(self, record: TransactionRecord) -> TransactionRecord | None:
+        """Make the waiting call of a transaction this process has claimed (None: finished)."""
+        if record.state.finished:
+            return None
+        return self._drive(record, Outcome(Event.RESUME), attended=False).record
 
     def _drive(self, record: TransactionRecord, first: Outcome, *, attended: bool) -> SagaResult:
         record, effects = self._apply(record, first, first.event.value)
@@ -258,7 +271,8 @@ class SagaRunner:
             retry_after = outcome.retry_after
             record, more = self._apply(record, outcome, effect.value)
             queue.extend(more)
-        self._journal.release(record, retry_after)
+        if not record.state.finished:  # a finished one's rows were closed with its outcome
+            self._journal.release(record, retry_after)
         return SagaResult(record=record, receipt=receipt)
 
     def _apply(
@@ -266,6 +280,8 @@ class SagaRunner:
     ) -> tuple[TransactionRecord, tuple[Effect, ...]]:
         state, effects = transition(record.state, outcome.event)
         updated = replace(record, state=state, **outcome.changes)
+        if outcome.event is Event.RESUME and updated == record:
+            return record, effects  # nothing changed: the intent that follows is the record
         if state.finished:
             # Nothing is left to post or print: keep no personal data past this point.
             updated = replace(updated, posting_data=(), receipt_data=())
