@@ -159,14 +159,27 @@ def _add_config(parser: argparse.ArgumentParser) -> None:
     )
 
 
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def setup_logging(level: int, handler: logging.Handler | None = None) -> None:
+    """Log at ``level`` to standard error (the journal, under systemd) or to ``handler``.
+
+    urllib3 stays at WARNING whatever the level: its DEBUG lines print each request's URL,
+    and backend URLs hold card, licence and health card numbers.
+    """
+    handler = handler or logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(level)
+    logging.getLogger("urllib3").setLevel(logging.WARNING)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the ``kiosk`` command line."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.WARNING if getattr(args, "json", False) else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    setup_logging(logging.WARNING if getattr(args, "json", False) else logging.INFO)
     try:
         config = load_config(args.config)
         if args.command == "run":

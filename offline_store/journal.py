@@ -209,7 +209,7 @@ def _step(db: Any, record: TransactionRecord, step: str, phase: str, outcome: st
             "outcome": outcome,
             "state": record.state.value,
             "at": _now(),
-        }
+        },
     )
 
 
