@@ -39,3 +39,26 @@ class GatewaySettlement:
 
     def cancel_wait(self) -> None:
         """Nothing waits for a card here."""
+
+
+class SettledAtKiosk:
+    """The agent's stand-in for a terminal only the kiosk's screen can reach (ECR, serial).
+
+    Captures and voids fail with ``terminal_at_kiosk``, a retry-later failure: they stay
+    queued, and the touchscreen makes them over its own port when nobody is at the screen.
+    """
+
+    def authorize(self, request: PaymentRequest) -> PaymentOutcome:
+        """Refuse: a new payment needs the citizen and the card at the kiosk."""
+        raise DeviceError("no card terminal here: payments are taken at the kiosk's screen")
+
+    def capture(self, authorization_id: str, amount_cents: int, idempotency_key: str) -> None:
+        """Leave the capture to the touchscreen."""
+        raise DeviceError("the payment terminal is on the kiosk's port", code="terminal_at_kiosk")
+
+    def reverse(self, merchant_reference: str, idempotency_key: str) -> None:
+        """Leave the void to the touchscreen."""
+        raise DeviceError("the payment terminal is on the kiosk's port", code="terminal_at_kiosk")
+
+    def cancel_wait(self) -> None:
+        """Nothing waits for a card here."""

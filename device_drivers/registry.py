@@ -136,6 +136,10 @@ PAYMENT_TERMINALS: Mapping[
     "gateway-card": _gateway_card_terminal,
     "ecr-serial": _ecr_terminal,
 }
+SETTLED_AT_KIOSK = frozenset({"ecr-serial"})
+"""Terminals whose captures and voids only the terminal itself can make (over the UI's
+serial port): the agent leaves them to the touchscreen, which makes them while idle. The
+others' authorizations live at the payment gateway, which the agent settles directly."""
 
 
 # -- printers -------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from device_drivers.gateway_settlement import GatewaySettlement
+from device_drivers.gateway_settlement import GatewaySettlement, SettledAtKiosk
+from device_drivers.registry import SETTLED_AT_KIOSK
 from kiosk_app.bootstrap import Backends, build_steps
 from kiosk_app.config import KioskConfig
 from offline_store.database import KioskDatabase
@@ -142,7 +143,11 @@ def build_agent(
     steps = build_steps(config, backends)
     runner = SagaRunner(
         journal=journal,
-        terminal=GatewaySettlement(backends.payments),
+        terminal=(
+            SettledAtKiosk()
+            if config.payment_terminal.driver in SETTLED_AT_KIOSK
+            else GatewaySettlement(backends.payments)
+        ),
         printer=NoPrinter(),
         steps=steps.__getitem__,
         clock=clock,

@@ -17,10 +17,12 @@ from kivy.lang import Builder
 from kivy.properties import NumericProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
+from device_drivers.registry import SETTLED_AT_KIOSK
 from kiosk_app.availability import BackendWatch, StorageWatch
 from kiosk_app.bootstrap import Kiosk
 from kiosk_app.config import UiConfig
 from kiosk_app.i18n import LANGUAGES, Translator
+from kiosk_app.idle_drain import IdleDrain
 from kiosk_app.inactivity import InactivityGuard, Nudge
 from kiosk_app.kiosk_status import KioskStatus, publish
 from kiosk_app.screens import SCREENS
@@ -110,6 +112,11 @@ class KioskApp(App):  # type: ignore[misc]
             every=kiosk.config.probe_seconds,
         )
         self._published: tuple[str | None, frozenset[str]] | None = None
+        self.idle_drain = (
+            IdleDrain(kiosk.runner, self._idle)
+            if kiosk.config.payment_terminal.driver in SETTLED_AT_KIOSK
+            else None
+        )
         self.resumed: list[Any] | None = None
         """Transactions finished at start from the journal (None until that is done)."""
 
@@ -148,6 +155,8 @@ class KioskApp(App):  # type: ignore[misc]
             scanner.start(self._on_scan)
         self.watch.start()
         self.storage_watch.start()
+        if self.idle_drain is not None:
+            Clock.schedule_interval(self._drain_while_idle, self.kiosk.config.agent_poll_seconds)
         self._render(self.session.view)
         if self._on_started is not None:
             self._on_started(self)
@@ -170,6 +179,21 @@ class KioskApp(App):  # type: ignore[misc]
         """Hand what the watcher found (on its thread) to the menu, on the UI thread."""
         down = unavailable_services(unreachable, self.kiosk.config.accepts_offline)
         Clock.schedule_once(lambda _dt: self.session.set_unavailable(down), 0)
+
+    def _idle(self) -> bool:
+        view = self.session.view
+        return view.step is Step.ATTRACT and not view.busy and self.resumed is not None
+
+    def _drain_while_idle(self, _dt: float) -> None:
+        """Make the queued calls only this kiosk's terminal can make, if nobody is here."""
+        drain = self.idle_drain
+        if drain is not None and self._idle():
+            self.worker.submit(drain.tick, self._drained)
+
+    @staticmethod
+    def _drained(outcome: Any) -> None:
+        if isinstance(outcome, BaseException):
+            logger.error("queued calls not made while idle", exc_info=outcome)
 
     def _storage_changed(self, problem: str | None) -> None:
         """Hand what the storage watch found (on its thread) to the session, on the UI thread."""
