@@ -46,23 +46,25 @@ def now_clock() -> FakeClock:
     return FakeClock(datetime.now(UTC))
 
 
-def address(street: str = "rue Sainte-Catherine Est") -> Address:
+def address(street: str = "rue Sainte-Catherine Est", unit: str = "app. 4b") -> Address:
     """Return an awkward Québec address."""
     return normalize_address(
         street_number="1200",
         street_name=street,
-        unit="app. 4b",
+        unit=unit,
         city="Montréal",
         province="qc",
         postal_code="h2l 2n5",
     )
 
 
-def change_health_address(kiosk: Kiosk, card: str, street: str) -> AddressChangeResult:
+def change_health_address(
+    kiosk: Kiosk, card: str, street: str, unit: str = "app. 4b"
+) -> AddressChangeResult:
     """Send one change of address for a health card, as a citizen at the screen would."""
     return submit_address_change(
         kiosk.runner,
-        address(street),
+        address(street, unit),
         [choose_programme(HEALTH_CARD, card)],
         language="fr",
         texts=Translator("fr"),
