@@ -39,7 +39,7 @@ BIN = Path(sys.executable).parent
 sys.path.insert(0, str(HERE.parent))
 
 from kiosk_app.agent import build_agent  # noqa: E402
-from kiosk_app.bootstrap import Kiosk, build_kiosk  # noqa: E402
+from kiosk_app.bootstrap import Backends, Kiosk, build_kiosk, build_steps  # noqa: E402
 from kiosk_app.config import KioskConfig  # noqa: E402
 from kiosk_app.i18n import Translator  # noqa: E402
 from ministry_sandbox.testing import SandboxClient  # noqa: E402
@@ -53,7 +53,9 @@ from transactions.address_change import (  # noqa: E402
 from transactions.addresses import normalize_address  # noqa: E402
 from transactions.clock import SystemClock  # noqa: E402
 from transactions.ministries.health_client import HttpHealthGateway  # noqa: E402
+from transactions.ministries.http import Timeouts  # noqa: E402
 from transactions.records import TransactionRecord  # noqa: E402
+from transactions.saga.runner import RetryPolicy, SagaRunner  # noqa: E402
 from transactions.saga.states import SagaState  # noqa: E402
 
 CARDS = 50
@@ -110,7 +112,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def templates(kiosk: Kiosk, sandbox: SandboxClient) -> list[tuple[TransactionRecord, str, str]]:
+def templates(
+    kiosk: Kiosk, config: KioskConfig, sandbox: SandboxClient
+) -> list[tuple[TransactionRecord, str, str]]:
     """Queue one change per card the real way (the ministry away); return each queued
     record with the step and outcome of the commit that queued it. Their own outbox rows
     are dropped: only the copies made from them are measured."""
@@ -123,11 +127,20 @@ def templates(kiosk: Kiosk, sandbox: SandboxClient) -> list[tuple[TransactionRec
         province="qc",
         postal_code="h2l 2n5",
     )
+    # The kiosk's own saga, without its retries while a citizen waits: queued at once.
+    runner = SagaRunner(
+        journal=kiosk.journal,
+        terminal=kiosk.terminal,
+        printer=kiosk.printer,
+        steps=build_steps(config, Backends.at(sandbox.url, Timeouts())).__getitem__,
+        clock=SystemClock(),
+        retry=RetryPolicy(delays=()),
+    )
     sandbox.set_faults(outage=True, paths=["/health/v1"])
     try:
         for card in cards:
             submit_address_change(
-                kiosk.runner,
+                runner,
                 address,
                 [choose_programme(HEALTH_CARD, card)],
                 language="fr",
@@ -153,7 +166,7 @@ def templates(kiosk: Kiosk, sandbox: SandboxClient) -> list[tuple[TransactionRec
 def bench_kiosk_outbox(work: Path, sandbox: Sandbox, items: int) -> dict[str, Any]:
     config = replace(KioskConfig(), data_dir=work / "kiosk", backend_url=sandbox.url)
     kiosk = build_kiosk(config)
-    shapes = templates(kiosk, sandbox.client)
+    shapes = templates(kiosk, config, sandbox.client)
     journal = kiosk.journal
     enqueue: list[float] = []
     for number in range(items):
