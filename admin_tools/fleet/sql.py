@@ -1,0 +1,151 @@
+"""One small SQL layer over SQLite and PostgreSQL for the fleet monitor.
+
+Statements are written once with ``?`` placeholders and the SQL both engines speak
+(``on conflict … do update``); for PostgreSQL the placeholders become ``%s``. The schema is
+the only part written twice. A connection is shared by the server's threads under a lock:
+the monitor's writes are short, and PostgreSQL replicas each hold their own.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+SCHEMA_SQLITE = """
+create table if not exists kiosks (
+    kiosk_id text primary key, site text not null, token_hash text not null);
+create table if not exists users (
+    name text primary key, role text not null, password_hash text not null);
+create table if not exists runs (
+    id integer primary key autoincrement, kiosk_id text not null, state text not null,
+    start_at double precision not null, last_at double precision not null, times text not null);
+create index if not exists runs_by_kiosk on runs (kiosk_id, start_at);
+create table if not exists latest (
+    kiosk_id text primary key, at double precision not null, state text not null,
+    services text not null, devices text not null, outbox_depth integer not null,
+    version text not null);
+"""
+SCHEMA_POSTGRES = SCHEMA_SQLITE.replace(
+    "integer primary key autoincrement", "bigserial primary key"
+)
+
+
+class Database:
+    """A connection with ``execute``/``one``/``all`` and transactions."""
+
+    def __init__(self, connection: Any, placeholder: str, schema: str) -> None:
+        self._connection = connection
+        self._placeholder = placeholder
+        self._schema = schema
+        self._lock = threading.RLock()
+        self._in_transaction = False
+
+    def _sql(self, sql: str) -> str:
+        return sql if self._placeholder == "?" else sql.replace("?", self._placeholder)
+
+    def migrate(self) -> None:
+        """Create what is missing."""
+        with self.transaction() as tx:
+            for statement in filter(str.strip, self._schema.split(";")):
+                tx.execute(statement)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """Run the block as one transaction (under the connection's lock)."""
+        with self._lock:
+            self._begin()
+            self._in_transaction = True
+            try:
+                yield self
+            except BaseException:
+                self._connection.rollback()
+                raise
+            else:
+                self._connection.commit()
+            finally:
+                self._in_transaction = False
+
+    def _begin(self) -> None:
+        if self._placeholder == "?":
+            self._connection.execute("begin immediate")
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """Run one statement."""
+        with self._lock:
+            cursor = self._connection.cursor()
+            cursor.execute(self._sql(sql), list(params))
+            cursor.close()
+            if not self._in_transaction:
+                self._connection.commit()
+
+    def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one statement per row."""
+        with self._lock:
+            cursor = self._connection.cursor()
+            cursor.executemany(self._sql(sql), [list(row) for row in rows])
+            cursor.close()
+            if not self._in_transaction:
+                self._connection.commit()
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Return every row of a query."""
+        with self._lock:
+            cursor = self._connection.cursor()
+            cursor.execute(self._sql(sql), list(params))
+            rows = [tuple(row) for row in cursor.fetchall()]
+            cursor.close()
+            if not self._in_transaction:
+                self._connection.commit()  # PostgreSQL opened a transaction to read
+            return rows
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        """Return the first row of a query, or None."""
+        rows = self.all(sql, params)
+        return rows[0] if rows else None
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._connection.close()
+
+
+def connect(url: str) -> Database:
+    """Open ``url``: ``postgresql://…``, ``sqlite:///path`` or a plain file path."""
+    if url.startswith(("postgresql://", "postgres://")):
+        import psycopg
+
+        return Database(psycopg.connect(url), "%s", SCHEMA_POSTGRES)
+    path = Path(url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+    connection.execute("pragma journal_mode=wal")
+    connection.execute("pragma synchronous=full")  # an accepted sample survives a power cut
+    return Database(_AutocommitSqlite(connection), "?", SCHEMA_SQLITE)
+
+
+class _AutocommitSqlite:
+    """sqlite3 in autocommit mode with explicit ``begin``: commit/rollback only if open."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._connection = connection
+
+    def execute(self, sql: str) -> None:
+        self._connection.execute(sql)
+
+    def cursor(self) -> sqlite3.Cursor:
+        return self._connection.cursor()
+
+    def commit(self) -> None:
+        if self._connection.in_transaction:
+            self._connection.execute("commit")
+
+    def rollback(self) -> None:
+        if self._connection.in_transaction:
+            self._connection.execute("rollback")
+
+    def close(self) -> None:
+        self._connection.close()

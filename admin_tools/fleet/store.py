@@ -1,0 +1,192 @@
+"""The fleet monitor's storage: kiosks and their tokens, users, runs of samples, last state.
+
+SQLite by default (a file path or ``sqlite:///path``); PostgreSQL with a
+``postgresql://`` URL (``admin_tools.fleet.sql``). What is stored per kiosk is its runs
+(``admin_tools.fleet.timeline``), with their sample times run-length encoded, and the
+newest sample's details (services, devices, outbox depth, version) for the dashboard: not
+one row per sample.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from admin_tools.fleet import runs_codec
+from admin_tools.fleet.sql import Database, connect
+from admin_tools.fleet.timeline import Run, add_sample
+
+GRACE_SECONDS = 60.0
+ROLES = ("ops", "technician")
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One status sample of one kiosk (``at`` in seconds since the epoch)."""
+
+    at: float
+    state: str
+    services: dict[str, bool]
+    devices: dict[str, Any]
+    outbox_depth: int
+    version: str
+
+
+def _hash_secret(secret: str, salt: bytes) -> str:
+    digest = hashlib.scrypt(secret.encode(), salt=salt, n=2**14, r=8, p=1)
+    return f"scrypt${salt.hex()}${digest.hex()}"
+
+
+def _check_secret(secret: str, stored: str) -> bool:
+    _scheme, salt, _digest = stored.split("$")
+    return hmac.compare_digest(_hash_secret(secret, bytes.fromhex(salt)), stored)
+
+
+class FleetStore:
+    """Everything the monitor keeps, behind one connection (thread-safe, see ``sql``)."""
+
+    def __init__(self, url: str, grace: float = GRACE_SECONDS) -> None:
+        self.db: Database = connect(url)
+        self.grace = grace
+        self.db.migrate()
+        self._token_cache: dict[str, str] = {}
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.close()
+
+    # -- kiosks and users --------------------------------------------------------------
+    def add_kiosk(self, kiosk_id: str, site: str) -> str:
+        """Register a kiosk; return its new token (only its hash is stored)."""
+        token = secrets.token_urlsafe(32)
+        with self.db.transaction() as tx:
+            if tx.one("select 1 from kiosks where kiosk_id = ?", [kiosk_id]):
+                raise ValueError(f"kiosk {kiosk_id} is already registered")
+            tx.execute(
+                "insert into kiosks (kiosk_id, site, token_hash) values (?, ?, ?)",
+                [kiosk_id, site, _hash_secret(token, secrets.token_bytes(16))],
+            )
+        return token
+
+    def kiosk_token_ok(self, kiosk_id: str, token: str) -> bool:
+        """Tell whether ``token`` is the kiosk's (a known kiosk with the right token)."""
+        if self._token_cache.get(kiosk_id) == hashlib.sha256(token.encode()).hexdigest():
+            return True  # scrypt is slow on purpose: checked once per token and process
+        row = self.db.one("select token_hash from kiosks where kiosk_id = ?", [kiosk_id])
+        if row is None or not _check_secret(token, row[0]):
+            return False
+        self._token_cache[kiosk_id] = hashlib.sha256(token.encode()).hexdigest()
+        return True
+
+    def kiosks(self) -> list[tuple[str, str]]:
+        """Return (kiosk id, site) of every registered kiosk."""
+        return [(row[0], row[1]) for row in self.db.all("select kiosk_id, site from kiosks")]
+
+    def add_user(self, name: str, role: str, password: str) -> None:
+        """Register a dashboard and API user."""
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)}")
+        if len(password) < 12:
+            raise ValueError("the password must have at least 12 characters")
+        with self.db.transaction() as tx:
+            if tx.one("select 1 from users where name = ?", [name]):
+                raise ValueError(f"user {name} already exists")
+            tx.execute(
+                "insert into users (name, role, password_hash) values (?, ?, ?)",
+                [name, role, _hash_secret(password, secrets.token_bytes(16))],
+            )
+
+    def user_role(self, name: str, password: str) -> str | None:
+        """Return the user's role if the password is right, else None."""
+        row = self.db.one("select role, password_hash from users where name = ?", [name])
+        if row is None or not _check_secret(password, row[1]):
+            return None
+        return str(row[0])
+
+    # -- samples -------------------------------------------------------------------------
+    def add_samples(self, kiosk_id: str, samples: Iterable[Sample]) -> int:
+        """Fold samples into the kiosk's runs in one transaction; return how many were given.
+
+        The runs touched are those within the grace period of the batch; they are read,
+        the samples added (``timeline.add_sample``), and written back.
+        """
+        batch = sorted(samples, key=lambda s: s.at)
+        if not batch:
+            return 0
+        low, high = batch[0].at - self.grace, batch[-1].at + self.grace
+        with self.db.transaction() as tx:
+            rows = tx.all(
+                "select id, state, times from runs where kiosk_id = ? and last_at >= ?"
+                " and start_at <= ? order by start_at",
+                [kiosk_id, low, high],
+            )
+            before = [Run(row[1], runs_codec.decode(row[2])) for row in rows]
+            after = before
+            for sample in batch:
+                after = add_sample(after, sample.at, sample.state, self.grace)
+            if after != before:
+                if rows:
+                    marks = ", ".join("?" for _ in rows)
+                    tx.execute(f"delete from runs where id in ({marks})", [r[0] for r in rows])
+                tx.execute_many(
+                    "insert into runs (kiosk_id, state, start_at, last_at, times)"
+                    " values (?, ?, ?, ?, ?)",
+                    [
+                        [kiosk_id, r.state, r.start, r.last, runs_codec.encode(r.times)]
+                        for r in after
+                    ],
+                )
+            newest = batch[-1]
+            tx.execute(
+                "insert into latest (kiosk_id, at, state, services, devices, outbox_depth,"
+                " version) values (?, ?, ?, ?, ?, ?, ?) on conflict (kiosk_id) do update set"
+                " at = excluded.at, state = excluded.state, services = excluded.services,"
+                " devices = excluded.devices, outbox_depth = excluded.outbox_depth,"
+                " version = excluded.version where excluded.at > latest.at",
+                [
+                    kiosk_id,
+                    newest.at,
+                    newest.state,
+                    json.dumps(newest.services, sort_keys=True),
+                    json.dumps(newest.devices, sort_keys=True),
+                    newest.outbox_depth,
+                    newest.version,
+                ],
+            )
+        return len(batch)
+
+    def histories(self, until: float | None = None) -> dict[str, list[Run]]:
+        """Return every registered kiosk's runs (those starting before ``until``), in order."""
+        found: dict[str, list[Run]] = {kiosk_id: [] for kiosk_id, _site in self.kiosks()}
+        sql = "select kiosk_id, state, times from runs"
+        params: list[Any] = []
+        if until is not None:
+            sql += " where start_at < ?"
+            params.append(until)
+        for kiosk_id, state, times in self.db.all(sql + " order by kiosk_id, start_at", params):
+            found.setdefault(kiosk_id, []).append(Run(state, runs_codec.decode(times)))
+        return found
+
+    def latest(self) -> dict[str, dict[str, Any]]:
+        """Return each kiosk's newest sample's details, with its site."""
+        rows = self.db.all(
+            "select k.kiosk_id, k.site, l.at, l.state, l.services, l.devices, l.outbox_depth,"
+            " l.version from kiosks k left join latest l on l.kiosk_id = k.kiosk_id"
+        )
+        return {
+            row[0]: {
+                "site": row[1],
+                "at": row[2],
+                "state": row[3],
+                "services": json.loads(row[4]) if row[4] else {},
+                "devices": json.loads(row[5]) if row[5] else {},
+                "outbox_depth": row[6],
+                "version": row[7],
+            }
+            for row in rows
+        }
