@@ -1,0 +1,163 @@
+"""The fleet monitor's HTTP API: kiosks post samples, ops staff read availability.
+
+``POST /api/v1/samples`` takes a kiosk's batch with its token (``Authorization: Bearer``);
+``GET /api/v1/availability`` answers ops users (HTTP Basic, for scripts). Refusals say
+what is wrong in one sentence and store nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from admin_tools.fleet.availability import availability_report
+from admin_tools.fleet.store import FleetStore, Sample
+
+MAX_BATCH = 5000
+
+
+class SampleIn(BaseModel):
+    """One status sample as a kiosk sends it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    at: datetime = Field(description="RFC 3339, UTC (a zone is required)")
+    state: Literal["up", "degraded", "down", "maintenance"]
+    services: dict[str, bool] = Field(default_factory=dict)
+    devices: dict[str, Any] = Field(default_factory=dict)
+    outbox_depth: int = Field(default=0, ge=0)
+    version: str = Field(default="", max_length=64)
+
+    @field_validator("at")
+    @classmethod
+    def _zoned(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("the time needs its zone, e.g. 2026-12-01T14:03:00Z")
+        return value.astimezone(UTC)
+
+
+class SamplesIn(BaseModel):
+    """A batch of one kiosk's samples."""
+
+    kiosk_id: str = Field(min_length=1, max_length=100)
+    samples: list[SampleIn] = Field(max_length=MAX_BATCH)
+
+
+def rfc3339(seconds: float | None) -> str | None:
+    """Return a time in seconds as RFC 3339 UTC (milliseconds when there are some)."""
+    if seconds is None:
+        return None
+    moment = datetime.fromtimestamp(seconds, UTC)
+    text = moment.isoformat(timespec="milliseconds" if moment.microsecond else "seconds")
+    return text.replace("+00:00", "Z")
+
+
+def parse_time(text: str, name: str) -> float:
+    """Return an RFC 3339 query parameter in seconds, or refuse it with a clear message."""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise HTTPException(
+            422, f"{name} must be an RFC 3339 time, e.g. 2026-11-01T00:00:00Z"
+        ) from None
+    if moment.tzinfo is None:
+        raise HTTPException(422, f"{name} needs its zone, e.g. 2026-11-01T00:00:00Z")
+    return moment.timestamp()
+
+
+def basic_user(request: Request, store: FleetStore) -> tuple[str, str] | None:
+    """Return (name, role) from an HTTP Basic header with the right password, else None."""
+    header = request.headers.get("authorization", "")
+    if not header.lower().startswith("basic "):
+        return None
+    try:
+        raw = base64.b64decode(header[6:], validate=True)
+    except binascii.Error:
+        return None
+    try:
+        text = raw.decode()
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")  # clients that do not send UTF-8 (RFC 7617 allows both)
+    name, _, password = text.partition(":")
+    role = store.user_role(name, password)
+    return (name, role) if role else None
+
+
+def create_app(store: FleetStore, now: Callable[[], float] | None = None) -> FastAPI:
+    """Return the fleet monitor's app over ``store`` (``now``: the clock, for tests)."""
+    clock = now or (lambda: datetime.now(UTC).timestamp())
+    app = FastAPI(title="Kiosk fleet monitor", version="1")
+    app.state.store = store
+    app.state.now = clock
+
+    @app.exception_handler(RequestValidationError)
+    async def _malformed(_request: Request, err: RequestValidationError) -> JSONResponse:
+        errors = [
+            {
+                "where": ".".join(str(part) for part in e.get("loc", ()) if part != "body"),
+                "problem": str(e.get("msg", "malformed")).removeprefix("Value error, "),
+            }
+            for e in err.errors()
+        ]
+        first = errors[0] if errors else {"where": "", "problem": "malformed body"}
+        message = f"{first['where']}: {first['problem']}" if first["where"] else first["problem"]
+        return JSONResponse({"detail": message, "errors": errors}, status_code=422)
+
+    def ops_user(request: Request) -> str:
+        found = basic_user(request, store)
+        if found is None:
+            raise HTTPException(
+                401, "log in as an ops user", headers={"WWW-Authenticate": 'Basic realm="fleet"'}
+            )
+        if found[1] != "ops":
+            raise HTTPException(403, "this needs an ops user")
+        return found[0]
+
+    @app.post("/api/v1/samples", status_code=202)
+    def post_samples(batch: SamplesIn, request: Request) -> dict[str, int]:
+        header = request.headers.get("authorization", "")
+        if not header.lower().startswith("bearer "):
+            raise HTTPException(401, "send the kiosk's token: Authorization: Bearer <token>")
+        if not store.kiosk_token_ok(batch.kiosk_id, header[7:].strip()):
+            raise HTTPException(401, f"unknown kiosk {batch.kiosk_id} or wrong token")
+        accepted = store.add_samples(
+            batch.kiosk_id,
+            [
+                Sample(s.at.timestamp(), s.state, s.services, s.devices, s.outbox_depth, s.version)
+                for s in batch.samples
+            ],
+        )
+        return {"accepted": accepted}
+
+    @app.get("/api/v1/availability")
+    def availability(
+        start: Annotated[str, Query(description="RFC 3339")],
+        end: Annotated[str, Query(description="RFC 3339")],
+        _user: str = Depends(ops_user),  # a closure: Annotated could not name it
+    ) -> dict[str, Any]:
+        begin, finish = parse_time(start, "start"), parse_time(end, "end")
+        if finish <= begin:
+            raise HTTPException(422, "end must come after start")
+        moment = app.state.now()
+        report = availability_report(
+            store.histories(until=finish), begin, finish, moment, store.grace
+        )
+        incidents = [
+            {
+                **i,
+                "detected_at": rfc3339(i["detected_at"]),
+                "resolved_at": rfc3339(i["resolved_at"]),
+            }
+            for i in report["incidents"]
+        ]
+        return {"fleet": report["fleet"], "kiosks": report["kiosks"], "incidents": incidents}
+
+    return app

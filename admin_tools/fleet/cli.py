@@ -1,0 +1,102 @@
+"""``kiosk-fleet``: the fleet monitor's command line (serve, register kiosks and users)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sys
+
+DEFAULT_DB = "fleet.db"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the parser of ``kiosk-fleet``."""
+    parser = argparse.ArgumentParser(
+        prog="kiosk-fleet", description="The fleet monitor: kiosks' states, availability, reports."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser(
+        "serve",
+        help="serve the monitor's API (and dashboard) over HTTP",
+        description="Serve the fleet monitor: kiosks post their samples to /api/v1/samples "
+        "with their token; ops users read /api/v1/availability (HTTP Basic).",
+    )
+    serve.add_argument("--db", default=DEFAULT_DB, help="SQLite file or postgresql:// URL")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
+    serve.add_argument("--port", type=int, default=8800, help="port (%(default)s)")
+    serve.add_argument("--grace", type=float, default=60.0, help="grace period, s (%(default)s)")
+
+    kiosks = commands.add_parser(
+        "kiosks",
+        help="register kiosks",
+        description="Register a kiosk with its site; its token is printed once (only a hash "
+        "of it is kept): put it in the kiosk's credentials.",
+    )
+    kiosk_actions = kiosks.add_subparsers(dest="action", required=True)
+    add_kiosk = kiosk_actions.add_parser("add", help="register a kiosk and print its token")
+    add_kiosk.add_argument("kiosk_id")
+    add_kiosk.add_argument("--site", required=True, help="where it stands (a mall, a library)")
+    add_kiosk.add_argument("--db", default=DEFAULT_DB, help="SQLite file or postgresql:// URL")
+
+    users = commands.add_parser(
+        "users",
+        help="register dashboard and API users",
+        description="Register a user with a role (ops: availability and reports; "
+        "technician: kiosks and incidents). The password is read from standard input.",
+    )
+    user_actions = users.add_subparsers(dest="action", required=True)
+    add_user = user_actions.add_parser("add", help="register a user (password on stdin)")
+    add_user.add_argument("name")
+    add_user.add_argument("--role", required=True, choices=("ops", "technician"))
+    add_user.add_argument("--db", default=DEFAULT_DB, help="SQLite file or postgresql:// URL")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``kiosk-fleet``."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    from admin_tools.fleet.store import FleetStore
+
+    try:
+        if args.command == "serve":
+            return _serve(args)
+        store = FleetStore(args.db)
+        try:
+            if args.command == "kiosks":
+                print(store.add_kiosk(args.kiosk_id, args.site))
+            else:
+                store.add_user(args.name, args.role, _password())
+                print(f"user {args.name} added ({args.role})")
+        finally:
+            store.close()
+    except ValueError as err:
+        print(f"kiosk-fleet: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _password() -> str:
+    """Read the password: a prompt on a terminal, else the first line of standard input."""
+    if sys.stdin.isatty():
+        return getpass.getpass("password: ")
+    return sys.stdin.readline().rstrip("\n")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from admin_tools.fleet.api import create_app
+    from admin_tools.fleet.store import FleetStore
+
+    store = FleetStore(args.db, grace=args.grace)
+    try:
+        uvicorn.run(create_app(store), host=args.host, port=args.port, log_level="info")
+    finally:
+        store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
