@@ -106,7 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
         "backoff and jitter (never sooner than a backend's Retry-After), in order per "
         "citizen and programme. A posting refused for good after payment voids the payment "
         "and stays listed by `kiosk outbox list`. SIGTERM finishes the call in progress, "
-        "then exits 0. Needs backend.url (the demo runs its agent inside the kiosk).",
+        "then exits 0. With fleet.url set, it also records a status sample every "
+        "fleet.sample_seconds and ships them to the fleet monitor (those taken while it is "
+        "unreachable go later). Needs backend.url (the demo runs its agent inside the kiosk).",
     )
     agent.add_argument("--once", action="store_true", help="make the calls due now, then exit")
     _add_config(agent)
@@ -213,7 +215,7 @@ def _status(config: KioskConfig, as_json: bool) -> int:
     if as_json:
         print(json.dumps(asdict(status)))
     else:
-        line = f"{status.state} since {status.at}"
+        line = f"{status.state} since {status.since} (last heard {status.at})"
         if status.reason:
             line += f": {status.reason}"
         if status.unavailable:
@@ -238,15 +240,33 @@ def _agent(config: KioskConfig, once: bool) -> int:
         database,
         settings=AgentSettings(poll_seconds=config.agent_poll_seconds),
     )
+    reporter = None
+    if config.fleet_url:
+        from kiosk_app.fleet_reporter import FleetReporter, load_token
+
+        reporter = FleetReporter(config, database, load_token(config))
+
+    def stop(_signum: int, _frame: object) -> None:
+        agent.stop()
+        if reporter is not None:
+            reporter.stop()
+
     for number in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(number, lambda _signum, _frame: agent.stop())
+        signal.signal(number, stop)
     try:
         if once:
             delivered = agent.drain_once()
             print(f"{len(delivered)} transaction(s) sent or retried")
+            if reporter is not None:
+                print(f"{reporter.tick()} status sample(s) shipped to the fleet monitor")
         else:
+            if reporter is not None:
+                reporter.start()
             agent.run()
     finally:
+        if reporter is not None:
+            reporter.stop()
+            reporter.join(timeout=30)
         database.close()
     return 0
 

@@ -93,6 +93,12 @@ class KioskConfig:
     status_file: Path | None = None
     """Where the kiosk publishes its state (default: ``status.json`` in systemd's runtime
     directory, a RAM disk that stays writable when the disk is full; else the data folder)."""
+    fleet_url: str = ""
+    """The fleet monitor (empty: no reporting, as in the demo)."""
+    fleet_token_file: Path | None = None
+    """The kiosk's token for the monitor (a systemd credential ``kiosk-fleet-token`` wins)."""
+    sample_seconds: float = 15.0
+    """How often the agent records a status sample."""
 
     def accepts_offline(self, service: str) -> bool:
         """Tell whether ``service`` is taken while its ministry cannot be reached."""
@@ -171,6 +177,9 @@ def parse_config(raw: dict[str, Any]) -> KioskConfig:
         probe_seconds=reader.number("backend.probe_seconds", defaults.probe_seconds, 1, 3600),
         min_free_mb=reader.number("kiosk.min_free_mb", defaults.min_free_mb, 0, 1_000_000),
         status_file=_optional_path(reader.text("kiosk.status_file", "")),
+        fleet_url=reader.url("fleet.url", defaults.fleet_url),
+        fleet_token_file=_optional_path(reader.text("fleet.token_file", "")),
+        sample_seconds=reader.number("fleet.sample_seconds", defaults.sample_seconds, 1, 3600),
     )
     reader.reject_unknown()
     return config
@@ -180,7 +189,7 @@ def _optional_path(text: str) -> Path | None:
     return Path(text).expanduser() if text else None
 
 
-_KNOWN_SECTIONS = {"kiosk", "backend", "ui", "devices", "offline", "agent"}
+_KNOWN_SECTIONS = {"kiosk", "backend", "ui", "devices", "offline", "agent", "fleet"}
 DEVICE_SECTIONS = ("card_reader", "payment_terminal", "printer", "scanner")
 
 

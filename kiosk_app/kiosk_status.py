@@ -2,7 +2,9 @@
 
 ``up``: every enabled service can be sold; ``degraded``: some cannot (their backends are
 down); ``down``: nobody can be served (the storage cannot record a transaction). The file
-is replaced whole (write, then rename), so a reader never sees half of it. It lives in the
+is replaced whole (write, then rename), so a reader never sees half of it. The UI writes it
+on every change and every ``HEARTBEAT_SECONDS`` besides: a file older than
+``STALE_SECONDS`` means the UI has stopped (the agent then reports the kiosk down). It lives in the
 runtime directory, a RAM disk, so the kiosk can still say it is down when its disk is full.
 """
 
@@ -18,6 +20,9 @@ from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
+HEARTBEAT_SECONDS = 10.0
+STALE_SECONDS = 45.0
+
 
 @dataclass(frozen=True)
 class KioskStatus:
@@ -26,13 +31,23 @@ class KioskStatus:
     state: str
     reason: str | None
     unavailable: tuple[str, ...]
+    since: str
+    """When the kiosk entered this state."""
     at: str
+    """When the UI last wrote the file (its heartbeat)."""
 
     @classmethod
-    def of(cls, out_of_service: str | None, unavailable: frozenset[str]) -> KioskStatus:
+    def of(
+        cls, out_of_service: str | None, unavailable: frozenset[str], since: str | None = None
+    ) -> KioskStatus:
         """Return the state for a kiosk out of service (or not) with these services down."""
         state = "down" if out_of_service else "degraded" if unavailable else "up"
-        return cls(state, out_of_service, tuple(sorted(unavailable)), datetime.now(UTC).isoformat())
+        now = datetime.now(UTC).isoformat()
+        return cls(state, out_of_service, tuple(sorted(unavailable)), since or now, now)
+
+    def age(self, now: datetime) -> float:
+        """Return the seconds since the UI last wrote the file."""
+        return (now - datetime.fromisoformat(self.at)).total_seconds()
 
 
 def publish(path: Path, status: KioskStatus) -> bool:
@@ -63,5 +78,6 @@ def read_status(path: Path) -> KioskStatus | None:
         state=str(raw["state"]),
         reason=raw.get("reason"),
         unavailable=tuple(raw.get("unavailable", ())),
+        since=str(raw.get("since", raw["at"])),
         at=str(raw["at"]),
     )

@@ -104,10 +104,20 @@ def _v3_outbox(db: sqlite_utils.Database) -> None:
         )
 
 
+def _v4_status_samples(db: sqlite_utils.Database) -> None:
+    # The agent's status samples for the fleet monitor (offline_store.status_journal).
+    db.execute(
+        "create table status_samples (id integer primary key, at text not null,"
+        " body text not null, shipped_at text)"
+    )
+    db.execute("create index status_unshipped on status_samples (shipped_at, id)")
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _v1_journal,
     _v2_survey,
     _v3_outbox,
+    _v4_status_samples,
 )
 """Schema migrations in order; the file's ``user_version`` says how many have run."""
 

@@ -24,7 +24,7 @@ from kiosk_app.config import UiConfig
 from kiosk_app.i18n import LANGUAGES, Translator
 from kiosk_app.idle_drain import IdleDrain
 from kiosk_app.inactivity import InactivityGuard, Nudge
-from kiosk_app.kiosk_status import KioskStatus, publish
+from kiosk_app.kiosk_status import HEARTBEAT_SECONDS, KioskStatus, publish
 from kiosk_app.screens import SCREENS
 from kiosk_app.screens.attract.screen import AttractScreen
 from kiosk_app.screens.base import SYMBOLS_FONT
@@ -112,6 +112,7 @@ class KioskApp(App):  # type: ignore[misc]
             every=kiosk.config.probe_seconds,
         )
         self._published: tuple[str | None, frozenset[str]] | None = None
+        self._since: str | None = None
         self.idle_drain = (
             IdleDrain(kiosk.runner, self._idle)
             if kiosk.config.payment_terminal.driver in SETTLED_AT_KIOSK
@@ -155,6 +156,7 @@ class KioskApp(App):  # type: ignore[misc]
             scanner.start(self._on_scan)
         self.watch.start()
         self.storage_watch.start()
+        Clock.schedule_interval(lambda _dt: self._publish_status(True), HEARTBEAT_SECONDS)
         if self.idle_drain is not None:
             Clock.schedule_interval(self._drain_while_idle, self.kiosk.config.agent_poll_seconds)
         self._render(self.session.view)
@@ -203,16 +205,19 @@ class KioskApp(App):  # type: ignore[misc]
         else:
             Clock.schedule_once(lambda _dt: session.stop_service(problem), 0)
 
-    def _publish_status(self) -> None:
-        """Publish the kiosk's state when it changes (out of service, services unavailable)."""
+    def _publish_status(self, heartbeat: bool = False) -> None:
+        """Publish the kiosk's state when it changes, and as a heartbeat."""
         session = self.session
         now = (session.out_of_service, session.view.unavailable)
-        if now == self._published:
+        if now == self._published and not heartbeat:
             return
-        self._published = now
+        if now != self._published:
+            self._published, self._since = now, None
         if session.out_of_service is not None:
             self.storage_watch.failed(session.out_of_service)
-        publish(self.kiosk.config.status_path, KioskStatus.of(*now))
+        status = KioskStatus.of(*now, since=self._since)
+        self._since = status.since
+        publish(self.kiosk.config.status_path, status)
 
     def _resumed(self, outcome: Any) -> None:
         if isinstance(outcome, BaseException):

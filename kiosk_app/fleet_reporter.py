@@ -1,0 +1,186 @@
+"""The agent's report to the fleet monitor: a status sample every 15 s, shipped in batches.
+
+A sample says what the kiosk can do right now:
+
+- ``down`` when nobody can be served: its storage cannot record a transaction (the agent
+  checks it itself), or the touchscreen has stopped writing its state (no heartbeat for
+  ``STALE_SECONDS``: frozen or crashed), or the touchscreen itself says so;
+- ``maintenance`` while a technician works on it, ``degraded`` when some service cannot be
+  sold (its backend is down), ``up`` otherwise;
+
+with each service's availability, outbox depth and software version. Samples go to the
+status journal first (``offline_store.status_journal``) and are shipped oldest first with
+the kiosk's token, so those taken while the monitor was unreachable arrive later.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from datetime import datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from kiosk_app.config import KioskConfig
+from kiosk_app.kiosk_status import STALE_SECONDS, read_status
+from offline_store import outbox
+from offline_store.database import KioskDatabase
+from offline_store.status_journal import StatusJournal
+from transactions.clock import SystemClock
+from transactions.errors import KioskError, StorageError
+from transactions.ports import Clock
+from transactions.services import SERVICES
+
+logger = logging.getLogger(__name__)
+
+TOKEN_CREDENTIAL = "kiosk-fleet-token"
+BATCH = 500
+
+
+def software_version() -> str:
+    """Return the installed kiosk software's version."""
+    try:
+        return metadata.version("gov-kiosk")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def load_token(config: KioskConfig) -> str:
+    """Return the kiosk's monitor token: the systemd credential, else ``fleet.token_file``."""
+    credentials = os.environ.get("CREDENTIALS_DIRECTORY")
+    if credentials and (Path(credentials) / TOKEN_CREDENTIAL).is_file():
+        return (Path(credentials) / TOKEN_CREDENTIAL).read_text(encoding="utf-8").strip()
+    if config.fleet_token_file is None:
+        raise KioskError(
+            "fleet.url is set but no token: set fleet.token_file, or give the systemd "
+            f"credential {TOKEN_CREDENTIAL} (kiosk-fleet kiosks add prints the token)",
+            code="config_invalid",
+        )
+    try:
+        return config.fleet_token_file.read_text(encoding="utf-8").strip()
+    except OSError as err:
+        raise KioskError(f"{config.fleet_token_file}: cannot read the token ({err})") from err
+
+
+def rfc3339(moment: datetime) -> str:
+    """Return ``moment`` as RFC 3339 UTC with milliseconds."""
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class FleetReporter:
+    """Take samples, keep them, ship them; ``run`` on a thread until ``stop``."""
+
+    def __init__(
+        self,
+        config: KioskConfig,
+        database: KioskDatabase,
+        token: str,
+        clock: Clock | None = None,
+    ) -> None:
+        self._config = config
+        self._database = database
+        self._journal = StatusJournal(database)
+        self._token = token
+        self._clock = clock or SystemClock()
+        self._session = requests.Session()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.version = software_version()
+
+    def sample(self) -> dict[str, Any]:
+        """Return a sample of the kiosk's state now."""
+        now = self._clock.now()
+        min_free = int(self._config.min_free_mb * 1024 * 1024)
+        status = read_status(self._config.status_path)
+        unavailable: set[str] = set()
+        reason: str | None
+        problem = self._database.storage_problem(min_free)
+        if problem is not None:
+            state, reason = "down", problem
+        elif status is None or status.age(now) > STALE_SECONDS:
+            state, reason = "down", "ui_not_responding"
+        else:
+            state, reason = status.state, status.reason
+            unavailable = set(status.unavailable)
+        sellable = state in ("up", "degraded")
+        try:
+            depth = len(outbox.waiting(self._database))
+        except KioskError:
+            depth = -1
+        return {
+            "at": rfc3339(now),
+            "state": state,
+            "reason": reason,
+            "services": {s: sellable and s not in unavailable for s in SERVICES},
+            "devices": {},
+            "outbox_depth": max(depth, 0),
+            "version": self.version,
+        }
+
+    def tick(self) -> int:
+        """Record a sample, then ship what waits; return how many samples were shipped."""
+        taken = self.sample()
+        try:
+            self._journal.record(taken)
+        except StorageError:
+            # A full disk is exactly when the monitor must hear: send this one directly.
+            logger.error("status sample not journaled (storage); sending it directly")
+            self._post([taken])
+            return 0
+        return self.ship()
+
+    def ship(self) -> int:
+        """Ship unshipped samples, oldest first, until none is left or the monitor fails."""
+        shipped = 0
+        while not self._stopping.is_set():
+            batch = self._journal.unshipped(BATCH)
+            if not batch or not self._post([body for _id, body in batch]):
+                break
+            self._journal.shipped([number for number, _body in batch], self._clock.now())
+            shipped += len(batch)
+            if len(batch) < BATCH:
+                break
+        return shipped
+
+    def _post(self, samples: list[dict[str, Any]]) -> bool:
+        try:
+            answer = self._session.post(
+                f"{self._config.fleet_url}/api/v1/samples",
+                json={"kiosk_id": self._config.kiosk_id, "samples": samples},
+                headers={"Authorization": f"Bearer {self._token}"},
+                timeout=(self._config.connect_timeout, self._config.read_timeout),
+            )
+        except requests.RequestException as err:
+            logger.warning("fleet monitor unreachable (%s): samples kept for later", err)
+            return False
+        if answer.status_code == 202:
+            return True
+        logger.error("fleet monitor refused the samples (%s): %s", answer.status_code, answer.text)
+        return False
+
+    def run(self) -> None:
+        """Sample and ship every ``fleet.sample_seconds`` until :meth:`stop`."""
+        while not self._stopping.is_set():
+            try:
+                self.tick()
+            except Exception:  # the report must never stop the agent; log it and go on
+                logger.exception("status sample failed")
+            self._stopping.wait(self._config.sample_seconds)
+
+    def start(self) -> None:
+        """Run on a thread of its own."""
+        self._thread = threading.Thread(target=self.run, name="fleet-reporter", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop after the sample in progress."""
+        self._stopping.set()
+
+    def join(self, timeout: float | None = None) -> None:
+        """Wait for the thread to end after :meth:`stop`."""
+        if self._thread is not None:
+            self._thread.join(timeout)

@@ -1,0 +1,102 @@
+"""The agent's status samples reach the fleet monitor, late ones included, over HTTP.
+
+A real monitor on SQLite (tests/fleet_support.py), the kiosk's SQLite file, and the state
+file the touchscreen writes; the reporter runs on a clock the test moves.
+"""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+from fakes import FakeClock
+from fleet_support import ORIGIN, serve_fleet
+
+from kiosk_app.config import KioskConfig
+from kiosk_app.fleet_reporter import FleetReporter
+from kiosk_app.kiosk_status import KioskStatus, publish
+from offline_store.database import KioskDatabase
+from offline_store.status_journal import StatusJournal
+
+KIOSK = "montreal-berri-04"
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def config_for(tmp_path: Path, url: str, **changes: object) -> KioskConfig:
+    return replace(
+        KioskConfig(),
+        kiosk_id=KIOSK,
+        data_dir=tmp_path / "data",
+        status_file=tmp_path / "run" / "status.json",
+        fleet_url=url,
+        min_free_mb=0,
+        **changes,  # type: ignore[arg-type]
+    )
+
+
+def ui_says(config: KioskConfig, clock: FakeClock, down: frozenset[str] = frozenset()) -> None:
+    """Write the touchscreen's heartbeat as of the test clock."""
+    status = KioskStatus.of(None, down)
+    publish(config.status_path, replace(status, at=clock.now().isoformat()))
+
+
+def test_samples_taken_while_the_monitor_is_away_arrive_later_with_no_false_gap(
+    tmp_path: Path,
+) -> None:
+    clock = FakeClock(ORIGIN)
+    with serve_fleet(tmp_path, {KIOSK: "Station Berri-UQAM"}) as fleet:
+        away = config_for(tmp_path, f"http://127.0.0.1:{closed_port()}")
+        database = KioskDatabase(away.database_path)
+        offline = FleetReporter(away, database, fleet.tokens[KIOSK], clock=clock)
+        for _ in range(8):  # two minutes with the monitor unreachable
+            ui_says(away, clock)
+            assert offline.tick() == 0
+            clock.advance(15)
+        assert StatusJournal(database).depth() == 8
+
+        back = config_for(tmp_path, fleet.url)
+        online = FleetReporter(back, database, fleet.tokens[KIOSK], clock=clock)
+        ui_says(back, clock, down=frozenset({"fine"}))
+        assert online.tick() == 9  # the backlog, oldest first, then the new one
+        assert StatusJournal(database).depth() == 0
+        database.close()
+
+        fleet.now(8 * 15 + 30)
+        report = fleet.availability(0, 8 * 15 + 30).json()
+        latest = fleet.store.latest()[KIOSK]
+    [kiosk] = report["kiosks"]
+    # up for 120 s, then degraded from 120 (fine unavailable) until now: no silence, no incident
+    assert kiosk["availability_pct"] == 80.0
+    assert kiosk["downtime_seconds"] == 0
+    assert report["incidents"] == []
+    assert latest["state"] == "degraded"
+    assert latest["services"]["fine"] is False
+    assert latest["services"]["address-change"] is True
+    assert latest["version"]
+
+
+def test_a_touchscreen_that_stopped_writing_or_a_full_disk_is_reported_down(
+    tmp_path: Path,
+) -> None:
+    clock = FakeClock(ORIGIN)
+    config = config_for(tmp_path, "http://127.0.0.1:9")
+    database = KioskDatabase(config.database_path)
+    reporter = FleetReporter(config, database, "token", clock=clock)
+    assert reporter.sample()["reason"] == "ui_not_responding"  # never started
+    ui_says(config, clock)
+    assert reporter.sample()["state"] == "up"
+    clock.current += timedelta(seconds=46)  # no heartbeat for 46 s: frozen or crashed
+    stale = reporter.sample()
+    assert (stale["state"], stale["reason"]) == ("down", "ui_not_responding")
+    assert not any(stale["services"].values())
+    ui_says(config, clock)
+    full = FleetReporter(replace(config, min_free_mb=10**9), database, "token", clock=clock)
+    assert (full.sample()["state"], full.sample()["reason"]) == ("down", "storage_full")
+    database.close()
