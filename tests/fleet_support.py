@@ -71,9 +71,9 @@ class Fleet:
 
 
 @contextmanager
-def serve_fleet(folder: Path, kiosks: dict[str, str]) -> Iterator[Fleet]:
-    """Serve a fresh monitor on SQLite in ``folder`` with ``kiosks`` (id: site) and users."""
-    store = FleetStore(str(folder / "fleet.db"))
+def serve_fleet(folder: Path, kiosks: dict[str, str], db: str | None = None) -> Iterator[Fleet]:
+    """Serve a fresh monitor (SQLite in ``folder``, or ``db``) with ``kiosks`` and users."""
+    store = FleetStore(db or str(folder / "fleet.db"))
     tokens = {kiosk_id: store.add_kiosk(kiosk_id, site) for kiosk_id, site in kiosks.items()}
     store.add_user(*OPS[:1], "ops", OPS[1])
     store.add_user(*TECHNICIAN[:1], "technician", TECHNICIAN[1])

@@ -23,13 +23,13 @@ def every(first: int, last: int, state: str = "up") -> list[dict[str, Any]]:
 
 
 def test_samples_in_any_order_late_and_twice_give_the_availability_worked_out_by_hand(
-    tmp_path: Path,
+    tmp_path: Path, fleet_db: str
 ) -> None:
     # Ottawa: up 0-195, down 210-300, up 315-3585; Québec: up from 1800, silent 2400-3000.
     ottawa = [*every(0, 195), *every(210, 300, "down"), *every(315, 3585)]
     quebec = [*every(1800, 2340), *every(3000, 3585)]
     rng = random.Random(11)
-    with serve_fleet(tmp_path, SITES) as fleet:
+    with serve_fleet(tmp_path, SITES, fleet_db) as fleet:
         for kiosk_id, samples in (
             ("ottawa-rideau-01", ottawa),
             ("quebec-gabrielle-roy-02", quebec),

@@ -1,0 +1,75 @@
+"""A private PostgreSQL server for the tests, from Debian's packages (system-packages.txt).
+
+``initdb`` makes a throwaway cluster in a fresh folder and ``pg_ctl`` serves it on a free
+loopback port, trusting local connections; it is stopped and removed at the end. PostgreSQL
+will not run as root, so under root (CI) it runs as the ``postgres`` user the package made.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+def _bin(name: str) -> str:
+    found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+    assert found, "PostgreSQL is in system-packages.txt: run make test (it installs it)"
+    return str(found[-1])
+
+
+def _as_server_user(command: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """Run a throwaway PostgreSQL; yield its URL."""
+    folder = Path(tempfile.mkdtemp(prefix="kiosk-pg-", dir="/tmp"))
+    if os.geteuid() == 0:
+        account = pwd.getpwnam("postgres")
+        os.chown(folder, account.pw_uid, account.pw_gid)
+    data = folder / "data"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    subprocess.run(
+        _as_server_user(
+            [_bin("initdb"), "-D", str(data), "-A", "trust", "-U", "fleet", "--no-sync"]
+        ),
+        check=True,
+        capture_output=True,
+    )
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+    subprocess.run(
+        _as_server_user(
+            [
+                _bin("pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-w",
+                "-l",
+                str(folder / "log"),
+                "start",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield f"postgresql://fleet@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(
+            _as_server_user([_bin("pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
+            check=False,
+            capture_output=True,
+        )
+        shutil.rmtree(folder, ignore_errors=True)
