@@ -1,7 +1,8 @@
 """The fleet monitor's HTTP API: kiosks post samples, ops staff read availability.
 
 ``POST /api/v1/samples`` takes a kiosk's batch with its token (``Authorization: Bearer``);
-``GET /api/v1/availability`` answers ops users (HTTP Basic, for scripts). Refusals say
+``GET /api/v1/availability`` answers ops users (HTTP Basic, for scripts); ``/metrics``
+speaks Prometheus' text format. Refusals say
 what is wrong in one sentence and store nothing.
 """
 
@@ -15,10 +16,11 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from admin_tools.fleet.availability import availability_report
+from admin_tools.fleet.metrics import render as render_metrics
 from admin_tools.fleet.store import FleetStore, Sample
 
 MAX_BATCH = 5000
@@ -159,5 +161,10 @@ def create_app(store: FleetStore, now: Callable[[], float] | None = None) -> Fas
             for i in report["incidents"]
         ]
         return {"fleet": report["fleet"], "kiosks": report["kiosks"], "incidents": incidents}
+
+    @app.get("/metrics", response_class=PlainTextResponse)
+    def metrics() -> str:
+        """The fleet for Prometheus (text format 0.0.4); no personal data, no login."""
+        return render_metrics(store, app.state.now())
 
     return app

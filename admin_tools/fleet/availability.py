@@ -239,3 +239,24 @@ def _pct(part: float, whole: float) -> float | None:
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
+
+
+def states_now(histories: dict[str, list[Run]], now: float, grace: float) -> dict[str, str]:
+    """Return each counted kiosk's state at ``now`` (silence past the grace period: down)."""
+    found: dict[str, str] = {}
+    for kiosk_id, runs in histories.items():
+        parts = timeline(runs, grace, now)
+        if parts:
+            found[kiosk_id] = parts[-1].state
+    return found
+
+
+def open_incidents(histories: dict[str, list[Run]], now: float, grace: float) -> list[Incident]:
+    """Return the incidents still open at ``now``, oldest first."""
+    found = [
+        incident
+        for kiosk_id, runs in histories.items()
+        for incident in incidents_of(kiosk_id, timeline(runs, grace, now))
+        if incident.resolved_at is None
+    ]
+    return sorted(found, key=lambda i: i.detected_at)
