@@ -63,10 +63,38 @@ def test_batches_in_any_order_and_repeated_give_the_runs_of_all_samples(fleet_db
     for at in range(0, len(arriving), 37):
         store.add_samples("K1", arriving[at : at + 37])
     expected = runs_of([(s.at, s.state) for s in samples], store.grace)
-    assert store.histories()["K1"] == expected
+    assert store.runs("K1") == expected
     rows = store.db.one("select count(*) from runs")
     assert rows == (len(expected),)  # runs, not samples
     latest = store.latest()["K1"]
     assert latest["at"] == START + 10_000 + 15 * 49
     assert latest["site"] == "Bibliothèque Gabrielle-Roy"
+    store.close()
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(st.integers(1, 10**6), min_size=1, max_size=30),
+    st.lists(st.integers(1, 10**6), min_size=1, max_size=30),
+)
+def test_extending_an_encoding_equals_encoding_the_whole(
+    first: list[int], later: list[int]
+) -> None:
+    whole = [START]
+    for step in first + later:
+        whole.append(whole[-1] + step / 1000)
+    head, tail = tuple(whole[: len(first) + 1]), tuple(whole[len(first) + 1 :])
+    extended = runs_codec.extend(runs_codec.encode(head), head[-1], tail)
+    assert runs_codec.decode(extended) == runs_codec.decode(runs_codec.encode(tuple(whole)))
+
+
+def test_batches_in_order_extend_the_newest_run_in_place(fleet_db: str) -> None:
+    store = FleetStore(fleet_db)
+    store.add_kiosk("K2", "Centre Eaton")
+    samples = [sample(START + 15 * n) for n in range(600)]
+    samples += [sample(START + 9000 + 15 * n, "degraded") for n in range(10)]
+    for first in range(0, len(samples), 50):
+        store.add_samples("K2", samples[first : first + 50])
+    assert store.runs("K2") == runs_of([(s.at, s.state) for s in samples], store.grace)
+    assert store.db.one("select count(*) from runs") == (2,)
     store.close()

@@ -10,10 +10,14 @@ breaches the SLA past two hours. A window reaching past ``now`` is cut at ``now`
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypedDict
 
-from admin_tools.fleet.timeline import Run, Segment, timeline
+from admin_tools.fleet.timeline import Segment, Spanned, timeline
+
+Histories = Mapping[str, Sequence[Spanned]]
+"""Each kiosk's runs, in order."""
 
 TARGET_PCT = 97.0
 REPAIR_SECONDS = 2 * 3600
@@ -113,7 +117,7 @@ class KioskFigures:
 
 
 def kiosk_figures(
-    kiosk_id: str, runs: list[Run], start: float, end: float, grace: float
+    kiosk_id: str, runs: Sequence[Spanned], start: float, end: float, grace: float
 ) -> tuple[KioskFigures, list[Segment]]:
     """Return a kiosk's figures over [start, end) and its segments there."""
     whole = timeline(runs, grace, end)
@@ -184,7 +188,7 @@ def fleet_share(segments: dict[str, list[Segment]]) -> FleetShare:
 
 
 def availability_report(
-    histories: dict[str, list[Run]],
+    histories: Histories,
     start: float,
     end: float,
     now: float,
@@ -241,7 +245,7 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def states_now(histories: dict[str, list[Run]], now: float, grace: float) -> dict[str, str]:
+def states_now(histories: Histories, now: float, grace: float) -> dict[str, str]:
     """Return each counted kiosk's state at ``now`` (silence past the grace period: down)."""
     found: dict[str, str] = {}
     for kiosk_id, runs in histories.items():
@@ -251,7 +255,7 @@ def states_now(histories: dict[str, list[Run]], now: float, grace: float) -> dic
     return found
 
 
-def open_incidents(histories: dict[str, list[Run]], now: float, grace: float) -> list[Incident]:
+def open_incidents(histories: Histories, now: float, grace: float) -> list[Incident]:
     """Return the incidents still open at ``now``, oldest first."""
     found = [
         incident

@@ -35,3 +35,26 @@ def decode(text: str) -> tuple[float, ...]:
             at += int(step)
             times.append(at)
     return tuple(t / 1000 for t in times)
+
+
+def extend(text: str, last: float, later: tuple[float, ...]) -> str:
+    """Return ``text`` (whose last time is ``last``) with the ``later`` times appended.
+
+    Only the last group is read back, so a long run grows at constant cost.
+    """
+    first, _, steps = text.partition(";")
+    earlier, _, tail = steps.rpartition(",")
+    groups: list[list[int]] = []
+    if tail:
+        step, _, count = tail.partition("*")
+        groups.append([int(step), int(count or 1)])
+    previous = round(last * 1000)
+    for at in later:
+        millis = round(at * 1000)
+        step_ms, previous = millis - previous, millis
+        if groups and groups[-1][0] == step_ms:
+            groups[-1][1] += 1
+        else:
+            groups.append([step_ms, 1])
+    rendered = ",".join(f"{step}*{count}" if count > 1 else str(step) for step, count in groups)
+    return f"{first};{earlier + ',' if earlier else ''}{rendered}"

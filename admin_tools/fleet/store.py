@@ -19,7 +19,7 @@ from typing import Any
 
 from admin_tools.fleet import runs_codec
 from admin_tools.fleet.sql import Database, connect
-from admin_tools.fleet.timeline import Run, add_sample
+from admin_tools.fleet.timeline import Run, Span, add_sample, runs_of
 
 GRACE_SECONDS = 60.0
 ROLES = ("ops", "technician")
@@ -121,26 +121,14 @@ class FleetStore:
         low, high = batch[0].at - self.grace, batch[-1].at + self.grace
         with self.db.transaction() as tx:
             rows = tx.all(
-                "select id, state, times from runs where kiosk_id = ? and last_at >= ?"
+                "select id, state, times, last_at from runs where kiosk_id = ? and last_at >= ?"
                 " and start_at <= ? order by start_at",
                 [kiosk_id, low, high],
             )
-            before = [Run(row[1], runs_codec.decode(row[2])) for row in rows]
-            after = before
-            for sample in batch:
-                after = add_sample(after, sample.at, sample.state, self.grace)
-            if after != before:
-                if rows:
-                    marks = ", ".join("?" for _ in rows)
-                    tx.execute(f"delete from runs where id in ({marks})", [r[0] for r in rows])
-                tx.execute_many(
-                    "insert into runs (kiosk_id, state, start_at, last_at, times)"
-                    " values (?, ?, ?, ?, ?)",
-                    [
-                        [kiosk_id, r.state, r.start, r.last, runs_codec.encode(r.times)]
-                        for r in after
-                    ],
-                )
+            if all(row[3] < batch[0].at for row in rows):
+                self._append(tx, kiosk_id, rows[-1] if rows else None, batch)
+            else:
+                self._merge(tx, kiosk_id, rows, batch)
             newest = batch[-1]
             tx.execute(
                 "insert into latest (kiosk_id, at, state, services, devices, outbox_depth,"
@@ -160,16 +148,63 @@ class FleetStore:
             )
         return len(batch)
 
-    def histories(self, until: float | None = None) -> dict[str, list[Run]]:
-        """Return every registered kiosk's runs (those starting before ``until``), in order."""
-        found: dict[str, list[Run]] = {kiosk_id: [] for kiosk_id, _site in self.kiosks()}
-        sql = "select kiosk_id, state, times from runs"
+    def runs(self, kiosk_id: str) -> list[Run]:
+        """Return one kiosk's runs with their sample times, in order."""
+        rows = self.db.all(
+            "select state, times from runs where kiosk_id = ? order by start_at", [kiosk_id]
+        )
+        return [Run(state, runs_codec.decode(times)) for state, times in rows]
+
+    def _append(
+        self, tx: Database, kiosk_id: str, last: tuple[Any, ...] | None, batch: list[Sample]
+    ) -> None:
+        """The usual case: every sample is newer than the kiosk's newest run."""
+        fresh = runs_of([(s.at, s.state) for s in batch], self.grace)
+        joins = last is not None and fresh and fresh[0].state == last[1]
+        if joins and last is not None and fresh[0].start - last[3] <= self.grace:
+            head = fresh.pop(0)
+            tx.execute(
+                "update runs set last_at = ?, times = ? where id = ?",
+                [head.last, runs_codec.extend(last[2], last[3], head.times), last[0]],
+            )
+        self._insert(tx, kiosk_id, fresh)
+
+    def _merge(
+        self, tx: Database, kiosk_id: str, rows: list[tuple[Any, ...]], batch: list[Sample]
+    ) -> None:
+        """Late, repeated or out-of-order samples: rebuild the runs they touch."""
+        before = [Run(row[1], runs_codec.decode(row[2])) for row in rows]
+        after = before
+        for sample in batch:
+            after = add_sample(after, sample.at, sample.state, self.grace)
+        if after == before:
+            return
+        marks = ", ".join("?" for _ in rows)
+        tx.execute(f"delete from runs where id in ({marks})", [row[0] for row in rows])
+        self._insert(tx, kiosk_id, after)
+
+    @staticmethod
+    def _insert(tx: Database, kiosk_id: str, runs: list[Run]) -> None:
+        if runs:
+            tx.execute_many(
+                "insert into runs (kiosk_id, state, start_at, last_at, times)"
+                " values (?, ?, ?, ?, ?)",
+                [[kiosk_id, r.state, r.start, r.last, runs_codec.encode(r.times)] for r in runs],
+            )
+
+    def histories(self, until: float | None = None) -> dict[str, list[Span]]:
+        """Return every registered kiosk's runs (those starting before ``until``), in order,
+        without their inner sample times (reports need only where each run starts and ends)."""
+        found: dict[str, list[Span]] = {kiosk_id: [] for kiosk_id, _site in self.kiosks()}
+        sql = "select kiosk_id, state, start_at, last_at from runs"
         params: list[Any] = []
         if until is not None:
             sql += " where start_at < ?"
             params.append(until)
-        for kiosk_id, state, times in self.db.all(sql + " order by kiosk_id, start_at", params):
-            found.setdefault(kiosk_id, []).append(Run(state, runs_codec.decode(times)))
+        for kiosk_id, state, start, last in self.db.all(
+            sql + " order by kiosk_id, start_at", params
+        ):
+            found.setdefault(kiosk_id, []).append(Span(state, start, last))
         return found
 
     def latest(self) -> dict[str, dict[str, Any]]:

@@ -13,13 +13,35 @@ sample (and, after its last sample, from t + G on). Times are seconds since the 
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 STATES = ("up", "degraded", "maintenance", "down")
 """The states, least severe first: of two samples for the same instant the worse one wins,
 so the result never depends on which arrived first."""
 SILENT = "down"
 """The state of a kiosk silent for longer than the grace period."""
+
+
+class Spanned(Protocol):
+    """What the timeline needs of a run: its state and its first and last sample times."""
+
+    @property
+    def state(self) -> str: ...
+    @property
+    def start(self) -> float: ...
+    @property
+    def last(self) -> float: ...
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run without its inner sample times (what reports read from the store)."""
+
+    state: str
+    start: float
+    last: float
 
 
 @dataclass(frozen=True)
@@ -91,7 +113,7 @@ def add_sample(runs: list[Run], at: float, state: str, grace: float) -> list[Run
     return [*head, Run(state, times), *tail]
 
 
-def timeline(runs: list[Run], grace: float, until: float) -> list[Segment]:
+def timeline(runs: Sequence[Spanned], grace: float, until: float) -> list[Segment]:
     """Return the kiosk's segments from its first sample to ``until`` (silence included)."""
     segments: list[Segment] = []
 
