@@ -50,6 +50,22 @@ def build_parser() -> argparse.ArgumentParser:
     add_user.add_argument("name")
     add_user.add_argument("--role", required=True, choices=("ops", "technician"))
     add_user.add_argument("--db", default=DEFAULT_DB, help="SQLite file or postgresql:// URL")
+    simulate = commands.add_parser(
+        "simulate",
+        help="make up a fleet's history through the real API (demo, benchmarks)",
+        description="Register N simulated kiosks on 10 sites and post D days of their "
+        "samples up to now through the HTTP API: printers out of paper, dead payment "
+        "terminals and their repairs, ministry outages, network cuts (samples shipped late) "
+        "and power cuts (silence). Seeded: the same seed gives the same fleet.",
+    )
+    simulate.add_argument("--kiosks", type=int, default=20)
+    simulate.add_argument("--days", type=float, default=7)
+    simulate.add_argument("--seed", type=int, default=1)
+    simulate.add_argument("--every", type=float, default=60.0, help="seconds between samples")
+    simulate.add_argument("--db", default=DEFAULT_DB, help="SQLite file or postgresql:// URL")
+    simulate.add_argument(
+        "--url", help="a monitor already serving this --db (default: one started here)"
+    )
     return parser
 
 
@@ -62,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return _serve(args)
+        if args.command == "simulate":
+            return _simulate(args)
         store = FleetStore(args.db)
         try:
             if args.command == "kiosks":
@@ -82,6 +100,25 @@ def _password() -> str:
     if sys.stdin.isatty():
         return getpass.getpass("password: ")
     return sys.stdin.readline().rstrip("\n")
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from contextlib import nullcontext
+
+    from admin_tools.fleet.api import create_app
+    from admin_tools.fleet.serving import served
+    from admin_tools.fleet.simulated_upload import post_fleet
+    from admin_tools.fleet.store import FleetStore
+
+    store = FleetStore(args.db)
+    try:
+        place = nullcontext(args.url) if args.url else served(create_app(store))
+        with place as url:
+            totals = post_fleet(store, url, args.kiosks, args.days, args.seed, args.every)
+    finally:
+        store.close()
+    print(f"{totals['kiosks']} kiosks, {totals['samples']} samples posted to {args.db}")
+    return 0
 
 
 def _serve(args: argparse.Namespace) -> int:
