@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from admin_tools.fleet.availability import availability_report
+from admin_tools.fleet.dashboard import dashboard_routes
 from admin_tools.fleet.metrics import render as render_metrics
 from admin_tools.fleet.store import FleetStore, Sample
 
@@ -161,6 +162,8 @@ def create_app(store: FleetStore, now: Callable[[], float] | None = None) -> Fas
             for i in report["incidents"]
         ]
         return {"fleet": report["fleet"], "kiosks": report["kiosks"], "incidents": incidents}
+
+    app.include_router(dashboard_routes(store, clock))
 
     @app.get("/metrics", response_class=PlainTextResponse)
     def metrics() -> str:

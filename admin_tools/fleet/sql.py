@@ -24,6 +24,7 @@ create table if not exists runs (
     id integer primary key autoincrement, kiosk_id text not null, state text not null,
     start_at double precision not null, last_at double precision not null, times text not null);
 create index if not exists runs_by_kiosk on runs (kiosk_id, start_at);
+create table if not exists settings (key text primary key, value text not null);
 create table if not exists latest (
     kiosk_id text primary key, at double precision not null, state text not null,
     services text not null, devices text not null, outbox_depth integer not null,

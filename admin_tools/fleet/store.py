@@ -108,6 +108,18 @@ class FleetStore:
             return None
         return str(row[0])
 
+    def session_secret(self) -> bytes:
+        """Return the key that signs dashboard sessions (made once, shared by replicas)."""
+        with self.db.transaction() as tx:
+            row = tx.one("select value from settings where key = 'session_secret'")
+            if row is None:
+                value = secrets.token_hex(32)
+                tx.execute(
+                    "insert into settings (key, value) values ('session_secret', ?)", [value]
+                )
+                return bytes.fromhex(value)
+        return bytes.fromhex(row[0])
+
     # -- samples -------------------------------------------------------------------------
     def add_samples(self, kiosk_id: str, samples: Iterable[Sample]) -> int:
         """Fold samples into the kiosk's runs in one transaction; return how many were given.
