@@ -8,9 +8,11 @@ A sample says what the kiosk can do right now:
 - ``maintenance`` while a technician works on it, ``degraded`` when some service cannot be
   sold (its backend is down), ``up`` otherwise;
 
-with each service's availability, outbox depth and software version. Samples go to the
-status journal first (``offline_store.status_journal``) and are shipped oldest first with
-the kiosk's token, so those taken while the monitor was unreachable arrive later.
+with each service's availability, outbox depth and software version, and the month's
+counters for the monthly report (transactions, fees and survey answers per service).
+Samples go to the status journal first (``offline_store.status_journal``) and are shipped
+oldest first with the kiosk's token, so those taken while the monitor was unreachable
+arrive later.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,7 @@ from kiosk_app.config import KioskConfig
 from kiosk_app.kiosk_status import STALE_SECONDS, read_status
 from offline_store import outbox
 from offline_store.database import KioskDatabase
+from offline_store.monthly_counters import month_counters
 from offline_store.status_journal import StatusJournal
 from transactions.clock import SystemClock
 from transactions.errors import KioskError, StorageError
@@ -111,8 +114,12 @@ class FleetReporter:
             depth = len(outbox.waiting(self._database))
         except KioskError:
             depth = -1
+        months = [now.strftime("%Y-%m")]
+        if now.day == 1:  # the month just ended: its last transactions, counted once more
+            months.insert(0, (now.replace(day=1) - timedelta(days=1)).strftime("%Y-%m"))
         return {
             "at": rfc3339(now),
+            "counters": [month_counters(self._database, month) for month in months],
             "state": state,
             "reason": reason,
             "services": {s: sellable and s not in unavailable for s in SERVICES},

@@ -27,6 +27,30 @@ from admin_tools.fleet.store import FleetStore, Sample
 MAX_BATCH = 5000
 
 
+class ServiceCounts(BaseModel):
+    """A service's completed transactions and money at one kiosk over a month."""
+
+    transactions: int = Field(ge=0)
+    fees_cents: int = Field(ge=0)
+    amount_cents: int = Field(default=0, ge=0)
+
+
+class SurveyCounts(BaseModel):
+    """A service's satisfaction answers at one kiosk over a month."""
+
+    answers: int = Field(ge=0)
+    ratings: dict[str, int] = Field(default_factory=dict)
+    agreed: dict[str, int] = Field(default_factory=dict)
+
+
+class MonthCounters(BaseModel):
+    """One kiosk's counters for a month, as of its sample (they only grow)."""
+
+    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    services: dict[str, ServiceCounts] = Field(default_factory=dict)
+    survey: dict[str, SurveyCounts] = Field(default_factory=dict)
+
+
 class SampleIn(BaseModel):
     """One status sample as a kiosk sends it."""
 
@@ -38,6 +62,7 @@ class SampleIn(BaseModel):
     devices: dict[str, Any] = Field(default_factory=dict)
     outbox_depth: int = Field(default=0, ge=0)
     version: str = Field(default="", max_length=64)
+    counters: list[MonthCounters] = Field(default_factory=list, max_length=2)
 
     @field_validator("at")
     @classmethod
@@ -134,7 +159,15 @@ def create_app(store: FleetStore, now: Callable[[], float] | None = None) -> Fas
         accepted = store.add_samples(
             batch.kiosk_id,
             [
-                Sample(s.at.timestamp(), s.state, s.services, s.devices, s.outbox_depth, s.version)
+                Sample(
+                    s.at.timestamp(),
+                    s.state,
+                    s.services,
+                    s.devices,
+                    s.outbox_depth,
+                    s.version,
+                    [c.model_dump() for c in s.counters],
+                )
                 for s in batch.samples
             ],
         )

@@ -50,6 +50,18 @@ def build_parser() -> argparse.ArgumentParser:
     add_user.add_argument("name")
     add_user.add_argument("--role", required=True, choices=("ops", "technician"))
     add_user.add_argument("--db", default=DEFAULT_DB, help="SQLite file or postgresql:// URL")
+    report = commands.add_parser(
+        "report",
+        help="the monthly report per ministry",
+        description="Write the month's report per ministry: availability and incidents, "
+        "transactions and fees per service with the operator's share ($0.50 of each $1.00), "
+        "and the satisfaction survey's answers, as json, csv, html or pdf.",
+    )
+    report.add_argument("--month", required=True, help="YYYY-MM (UTC)")
+    report.add_argument("--format", default="json", choices=("json", "csv", "html", "pdf"))
+    report.add_argument("--out", help="write to this file (default: standard output)")
+    report.add_argument("--db", default=DEFAULT_DB, help="SQLite file or postgresql:// URL")
+
     simulate = commands.add_parser(
         "simulate",
         help="make up a fleet's history through the real API (demo, benchmarks)",
@@ -80,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
             return _serve(args)
         if args.command == "simulate":
             return _simulate(args)
+        if args.command == "report":
+            return _report(args)
         store = FleetStore(args.db)
         try:
             if args.command == "kiosks":
@@ -100,6 +114,26 @@ def _password() -> str:
     if sys.stdin.isatty():
         return getpass.getpass("password: ")
     return sys.stdin.readline().rstrip("\n")
+
+
+def _report(args: argparse.Namespace) -> int:
+    import time
+    from pathlib import Path
+
+    from admin_tools.fleet.monthly_report import monthly_report
+    from admin_tools.fleet.report_formats import render
+    from admin_tools.fleet.store import FleetStore
+
+    store = FleetStore(args.db)
+    try:
+        data = render(monthly_report(store, args.month, time.time()), args.format)
+    finally:
+        store.close()
+    if args.out:
+        Path(args.out).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
 
 
 def _simulate(args: argparse.Namespace) -> int:

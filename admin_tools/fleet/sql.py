@@ -24,6 +24,9 @@ create table if not exists runs (
     id integer primary key autoincrement, kiosk_id text not null, state text not null,
     start_at double precision not null, last_at double precision not null, times text not null);
 create index if not exists runs_by_kiosk on runs (kiosk_id, start_at);
+create table if not exists counters (
+    kiosk_id text not null, month text not null, at double precision not null,
+    body text not null, primary key (kiosk_id, month));
 create table if not exists settings (key text primary key, value text not null);
 create table if not exists latest (
     kiosk_id text primary key, at double precision not null, state text not null,

@@ -14,7 +14,7 @@ import hmac
 import json
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from admin_tools.fleet import runs_codec
@@ -35,6 +35,8 @@ class Sample:
     devices: dict[str, Any]
     outbox_depth: int
     version: str
+    counters: list[dict[str, Any]] = field(default_factory=list)
+    """The month's counters (``api.MonthCounters``), for the monthly report."""
 
 
 def _hash_secret(secret: str, salt: bytes) -> str:
@@ -141,6 +143,7 @@ class FleetStore:
                 self._append(tx, kiosk_id, rows[-1] if rows else None, batch)
             else:
                 self._merge(tx, kiosk_id, rows, batch)
+            self._keep_counters(tx, kiosk_id, batch)
             newest = batch[-1]
             tx.execute(
                 "insert into latest (kiosk_id, at, state, services, devices, outbox_depth,"
@@ -166,6 +169,28 @@ class FleetStore:
             "select state, times from runs where kiosk_id = ? order by start_at", [kiosk_id]
         )
         return [Run(state, runs_codec.decode(times)) for state, times in rows]
+
+    @staticmethod
+    def _keep_counters(tx: Database, kiosk_id: str, batch: list[Sample]) -> None:
+        """Keep each month's newest counters of the kiosk (they only grow within a month)."""
+        newest: dict[str, tuple[float, dict[str, Any]]] = {}
+        for sample in batch:
+            for counters in sample.counters:
+                month = str(counters["month"])
+                if month not in newest or sample.at > newest[month][0]:
+                    newest[month] = (sample.at, counters)
+        for month, (at, counters) in newest.items():
+            tx.execute(
+                "insert into counters (kiosk_id, month, at, body) values (?, ?, ?, ?)"
+                " on conflict (kiosk_id, month) do update set at = excluded.at,"
+                " body = excluded.body where excluded.at > counters.at",
+                [kiosk_id, month, at, json.dumps(counters, sort_keys=True)],
+            )
+
+    def month_counters(self, month: str) -> dict[str, dict[str, Any]]:
+        """Return each kiosk's newest counters for ``month``."""
+        rows = self.db.all("select kiosk_id, body from counters where month = ?", [month])
+        return {kiosk_id: json.loads(body) for kiosk_id, body in rows}
 
     def _append(
         self, tx: Database, kiosk_id: str, last: tuple[Any, ...] | None, batch: list[Sample]
