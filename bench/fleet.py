@@ -6,7 +6,8 @@
   PostgreSQL server from Debian's package); this process posts every kiosk's samples (one
   every 15 s, in batches of 1,000, bodies encoded beforehand) and times it end to end.
 - **Month report**: a month of runs for 1,000 simulated kiosks (failures, repairs, outages)
-  is written to SQLite, then the availability over the month is computed from the store.
+  is written to SQLite, then November's report is computed from the store and rendered as
+  PDF (what ``kiosk-fleet report --month 2026-11 --format pdf`` does).
 
 Goals: at least 10,000 samples/s on SQLite; the month computed in at most 1 s. Prints the
 figures (``--json`` for machines); exit code 1 if a goal is missed.
@@ -33,7 +34,8 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 from admin_tools.fleet import runs_codec  # noqa: E402
-from admin_tools.fleet.availability import availability_report  # noqa: E402
+from admin_tools.fleet.monthly_report import monthly_report  # noqa: E402
+from admin_tools.fleet.report_formats import render  # noqa: E402
 from admin_tools.fleet.simulated_upload import rfc3339  # noqa: E402
 from admin_tools.fleet.simulation import _timeline  # noqa: E402
 from admin_tools.fleet.store import FleetStore  # noqa: E402
@@ -160,15 +162,18 @@ def _run(kiosk_id: str, state: str, first: float, last: float) -> list[Any]:
 
 
 def month_report(db: str) -> dict[str, Any]:
+    """Time ``kiosk-fleet report --month 2026-11 --format pdf``'s work, from the store."""
     store = FleetStore(db)
     started = time.perf_counter()
-    report = availability_report(store.histories(until=END), END - MONTH, END, END, store.grace)
+    report = monthly_report(store, "2026-11", END)
+    pdf = render(report, "pdf")
     seconds = time.perf_counter() - started
     store.close()
     return {
-        "kiosks": len(report["kiosks"]),
-        "incidents": len(report["incidents"]),
+        "kiosks": report["fleet"]["kiosks"],
+        "incidents": report["fleet"]["incidents"],
         "fleet_availability_pct": report["fleet"]["availability_pct"],
+        "pdf_bytes": len(pdf),
         "seconds": round(seconds, 3),
     }
 

@@ -100,6 +100,7 @@ class FleetReporter:
         min_free = int(self._config.min_free_mb * 1024 * 1024)
         status = read_status(self._config.status_path)
         unavailable: set[str] = set()
+        devices: dict[str, str] = {}
         reason: str | None
         problem = self._database.storage_problem(min_free)
         if problem is not None:
@@ -109,6 +110,7 @@ class FleetReporter:
         else:
             state, reason = status.state, status.reason
             unavailable = set(status.unavailable)
+            devices = status.devices
         sellable = state in ("up", "degraded")
         try:
             depth = len(outbox.waiting(self._database))
@@ -123,7 +125,7 @@ class FleetReporter:
             "state": state,
             "reason": reason,
             "services": {s: sellable and s not in unavailable for s in SERVICES},
-            "devices": {},
+            "devices": devices,
             "outbox_depth": max(depth, 0),
             "version": self.version,
         }

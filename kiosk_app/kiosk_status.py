@@ -14,7 +14,7 @@ import json
 import logging
 import os
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -35,15 +35,31 @@ class KioskStatus:
     """When the kiosk entered this state."""
     at: str
     """When the UI last wrote the file (its heartbeat)."""
+    devices: dict[str, str] = field(default_factory=dict)
+    """Each device's health ("ok", "degraded", "down", "unknown"), by its config section."""
 
     @classmethod
     def of(
-        cls, out_of_service: str | None, unavailable: frozenset[str], since: str | None = None
+        cls,
+        out_of_service: str | None,
+        unavailable: frozenset[str],
+        since: str | None = None,
+        devices: dict[str, str] | None = None,
     ) -> KioskStatus:
-        """Return the state for a kiosk out of service (or not) with these services down."""
-        state = "down" if out_of_service else "degraded" if unavailable else "up"
+        """Return the state for a kiosk out of service (or not), with these services
+        unavailable and these devices' health.
+
+        A dead payment terminal means nobody can pay: ``down``. Another device not ok (the
+        printer out of paper) or a service unavailable: ``degraded``.
+        """
+        devices = dict(devices or {})
         now = datetime.now(UTC).isoformat()
-        return cls(state, out_of_service, tuple(sorted(unavailable)), since or now, now)
+        reason = out_of_service
+        if reason is None and devices.get("payment_terminal") == "down":
+            reason = "payment_terminal"
+        troubled = any(health not in ("ok", "unknown") for health in devices.values())
+        state = "down" if reason else "degraded" if unavailable or troubled else "up"
+        return cls(state, reason, tuple(sorted(unavailable)), since or now, now, devices)
 
     def age(self, now: datetime) -> float:
         """Return the seconds since the UI last wrote the file."""
@@ -80,4 +96,5 @@ def read_status(path: Path) -> KioskStatus | None:
         unavailable=tuple(raw.get("unavailable", ())),
         since=str(raw.get("since", raw["at"])),
         at=str(raw["at"]),
+        devices={str(k): str(v) for k, v in dict(raw.get("devices", {})).items()},
     )

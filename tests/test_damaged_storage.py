@@ -133,6 +133,7 @@ def test_a_read_only_then_full_disk_puts_the_kiosk_out_of_service_and_back(
     seen = run_scenario("storage_down", str(tmp_path))
     assert "timed_out" not in seen, seen
     assert seen["before"] == "up"
+    assert seen["devices"] == {"payment_terminal": "ok", "printer": "ok"}  # the simulated ones
     read_only = seen["read_only"]  # the payment's first write failed: out of service at once
     assert read_only["charged"] == 0  # the card was never asked for
     assert read_only["status"]["state"] == "down"

@@ -100,3 +100,26 @@ def test_a_touchscreen_that_stopped_writing_or_a_full_disk_is_reported_down(
     full = FleetReporter(replace(config, min_free_mb=10**9), database, "token", clock=clock)
     assert (full.sample()["state"], full.sample()["reason"]) == ("down", "storage_full")
     database.close()
+
+
+def test_a_dead_payment_terminal_is_down_and_a_printer_out_of_paper_degraded() -> None:
+    dead = KioskStatus.of(None, frozenset(), devices={"payment_terminal": "down", "printer": "ok"})
+    assert (dead.state, dead.reason) == ("down", "payment_terminal")
+    paper = KioskStatus.of(None, frozenset(), devices={"payment_terminal": "ok", "printer": "down"})
+    assert (paper.state, paper.reason) == ("degraded", None)
+    fresh = KioskStatus.of(None, frozenset(), devices={"payment_terminal": "unknown"})
+    assert fresh.state == "up"  # an ECR terminal before its first exchange: not known dead
+
+
+def test_the_sample_carries_the_devices_the_touchscreen_reported(tmp_path: Path) -> None:
+    clock = FakeClock(ORIGIN)
+    config = config_for(tmp_path, "http://127.0.0.1:9")
+    status = KioskStatus.of(
+        None, frozenset(), devices={"printer": "down", "payment_terminal": "ok"}
+    )
+    publish(config.status_path, replace(status, at=clock.now().isoformat()))
+    database = KioskDatabase(config.database_path)
+    taken = FleetReporter(config, database, "token", clock=clock).sample()
+    database.close()
+    assert taken["state"] == "degraded"
+    assert taken["devices"] == {"payment_terminal": "ok", "printer": "down"}

@@ -113,6 +113,7 @@ class KioskApp(App):  # type: ignore[misc]
         )
         self._published: tuple[str | None, frozenset[str]] | None = None
         self._since: str | None = None
+        self._published_key: tuple[Any, ...] | None = None
         self.idle_drain = (
             IdleDrain(kiosk.runner, self._idle)
             if kiosk.config.payment_terminal.driver in SETTLED_AT_KIOSK
@@ -206,18 +207,33 @@ class KioskApp(App):  # type: ignore[misc]
             Clock.schedule_once(lambda _dt: session.stop_service(problem), 0)
 
     def _publish_status(self, heartbeat: bool = False) -> None:
-        """Publish the kiosk's state when it changes, and as a heartbeat."""
+        """Publish the kiosk's state when it changes, and as a heartbeat (with the devices'
+        health, read then: cheap, it is their last known state)."""
         session = self.session
         now = (session.out_of_service, session.view.unavailable)
         if now == self._published and not heartbeat:
             return
-        if now != self._published:
-            self._published, self._since = now, None
+        devices = self._device_health()
+        status = KioskStatus.of(*now, since=self._since, devices=devices)
+        key = (status.state, status.reason, status.unavailable, tuple(sorted(devices.items())))
+        if now != self._published or key != self._published_key:
+            status = KioskStatus.of(*now, devices=devices)  # a new state: since now
+        self._published, self._published_key, self._since = now, key, status.since
         if session.out_of_service is not None:
             self.storage_watch.failed(session.out_of_service)
-        status = KioskStatus.of(*now, since=self._since)
-        self._since = status.since
         publish(self.kiosk.config.status_path, status)
+
+    def _device_health(self) -> dict[str, str]:
+        found = {}
+        for configured in self.kiosk.devices.configured:
+            health = getattr(configured.device, "health", None)
+            if health is not None:
+                try:
+                    found[configured.name] = health().status.value
+                except Exception:  # a driver bug must not stop the heartbeat
+                    logger.exception("health of %s not read", configured.name)
+                    found[configured.name] = "unknown"
+        return found
 
     def _resumed(self, outcome: Any) -> None:
         if isinstance(outcome, BaseException):

@@ -52,6 +52,7 @@ def play(config: Any) -> dict[str, Any]:
                 return
             if phase["n"] == 0:
                 seen["before"] = published()["state"]
+                seen["devices"] = published()["devices"]
                 seen["ledger_before"] = len(sandbox.ledger())
                 with database.reading() as db:  # the disk was remounted read-only
                     db.execute("PRAGMA query_only=ON")
