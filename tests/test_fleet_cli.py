@@ -44,7 +44,7 @@ def test_a_kiosk_gets_a_token_once_and_a_user_reads_the_password_from_stdin(
 
 
 def test_every_command_has_help() -> None:
-    for command in ("serve", "kiosks", "users"):
+    for command in ("serve", "kiosks", "users", "report", "simulate"):
         done = fleet(command, "--help")
         assert done.returncode == 0
         assert "--db" in done.stdout or "add" in done.stdout

@@ -22,7 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Serve the fleet monitor: kiosks post their samples to /api/v1/samples "
         "with their token; ops users read /api/v1/availability (HTTP Basic).",
     )
-    serve.add_argument("--db", default=DEFAULT_DB, help="SQLite file or postgresql:// URL")
+    _add_db(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
     serve.add_argument("--port", type=int, default=8800, help="port (%(default)s)")
     serve.add_argument("--grace", type=float, default=60.0, help="grace period, s (%(default)s)")
@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_kiosk = kiosk_actions.add_parser("add", help="register a kiosk and print its token")
     add_kiosk.add_argument("kiosk_id")
     add_kiosk.add_argument("--site", required=True, help="where it stands (a mall, a library)")
-    add_kiosk.add_argument("--db", default=DEFAULT_DB, help="SQLite file or postgresql:// URL")
+    _add_db(add_kiosk)
 
     users = commands.add_parser(
         "users",
@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_user = user_actions.add_parser("add", help="register a user (password on stdin)")
     add_user.add_argument("name")
     add_user.add_argument("--role", required=True, choices=("ops", "technician"))
-    add_user.add_argument("--db", default=DEFAULT_DB, help="SQLite file or postgresql:// URL")
+    _add_db(add_user)
     report = commands.add_parser(
         "report",
         help="the monthly report per ministry",
@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--month", required=True, help="YYYY-MM (UTC)")
     report.add_argument("--format", default="json", choices=("json", "csv", "html", "pdf"))
     report.add_argument("--out", help="write to this file (default: standard output)")
-    report.add_argument("--db", default=DEFAULT_DB, help="SQLite file or postgresql:// URL")
+    _add_db(report)
 
     simulate = commands.add_parser(
         "simulate",
@@ -74,11 +74,15 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--days", type=float, default=7)
     simulate.add_argument("--seed", type=int, default=1)
     simulate.add_argument("--every", type=float, default=60.0, help="seconds between samples")
-    simulate.add_argument("--db", default=DEFAULT_DB, help="SQLite file or postgresql:// URL")
+    _add_db(simulate)
     simulate.add_argument(
         "--url", help="a monitor already serving this --db (default: one started here)"
     )
     return parser
+
+
+def _add_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", default=DEFAULT_DB, help="SQLite file or postgresql:// URL")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,21 +7,26 @@ time comes back exactly as stored (RFC 3339 times with up to millisecond precisi
 
 from __future__ import annotations
 
-import itertools
+
+def _grouped(groups: list[list[int]], previous: int, millis: list[int]) -> list[list[int]]:
+    """Add the steps from ``previous`` through ``millis`` to ``groups`` (step, count)."""
+    for at in millis:
+        step, previous = at - previous, at
+        if groups and groups[-1][0] == step:
+            groups[-1][1] += 1
+        else:
+            groups.append([step, 1])
+    return groups
+
+
+def _rendered(groups: list[list[int]]) -> str:
+    return ",".join(f"{step}*{count}" if count > 1 else str(step) for step, count in groups)
 
 
 def encode(times: tuple[float, ...]) -> str:
     """Return ``times`` (seconds, sorted) as "first_ms;step*count,step*count"."""
     millis = [round(t * 1000) for t in times]
-    groups: list[list[int]] = []
-    for before, after in itertools.pairwise(millis):
-        step = after - before
-        if groups and groups[-1][0] == step:
-            groups[-1][1] += 1
-        else:
-            groups.append([step, 1])
-    steps = ",".join(f"{step}*{count}" if count > 1 else str(step) for step, count in groups)
-    return f"{millis[0]};{steps}"
+    return f"{millis[0]};{_rendered(_grouped([], millis[0], millis[1:]))}"
 
 
 def decode(text: str) -> tuple[float, ...]:
@@ -48,13 +53,6 @@ def extend(text: str, last: float, later: tuple[float, ...]) -> str:
     if tail:
         step, _, count = tail.partition("*")
         groups.append([int(step), int(count or 1)])
-    previous = round(last * 1000)
-    for at in later:
-        millis = round(at * 1000)
-        step_ms, previous = millis - previous, millis
-        if groups and groups[-1][0] == step_ms:
-            groups[-1][1] += 1
-        else:
-            groups.append([step_ms, 1])
-    rendered = ",".join(f"{step}*{count}" if count > 1 else str(step) for step, count in groups)
+    millis = [round(at * 1000) for at in later]
+    rendered = _rendered(_grouped(groups, round(last * 1000), millis))
     return f"{first};{earlier + ',' if earlier else ''}{rendered}"
