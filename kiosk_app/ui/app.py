@@ -44,6 +44,7 @@ from kiosk_app.session import CitizenSession
 from kiosk_app.session_view import SessionView, Step
 from kiosk_app.speech import Guidance, HeadsetDetector, Speaker
 from kiosk_app.ui.theme import SYMBOLS_FONT_FILE, Theme
+from kiosk_app.watchdog import notify, ping_interval
 from kiosk_app.worker import ThreadWorker
 from transactions.services import unavailable_services
 
@@ -161,11 +162,16 @@ class KioskApp(App):  # type: ignore[misc]
         if self.idle_drain is not None:
             Clock.schedule_interval(self._drain_while_idle, self.kiosk.config.agent_poll_seconds)
         self._render(self.session.view)
+        notify("READY=1")
+        every = ping_interval()
+        if every is not None:  # pinged from the UI loop itself: a frozen loop stops them
+            Clock.schedule_interval(lambda _dt: notify("WATCHDOG=1"), every)
         if self._on_started is not None:
             self._on_started(self)
 
     def on_stop(self) -> None:
         """Stop the scanner, the speech and the worker threads."""
+        notify("STOPPING=1")
         self.guidance.reset()
         self.watch.stop()
         self.storage_watch.stop()

@@ -51,6 +51,8 @@ def screen(width: int, height: int, virtual: bool = False) -> Iterator[str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         preexec_fn=_die_with_parent,
+        # Xvfb speaks systemd's notify protocol too: its READY=1 is not the kiosk's.
+        env={k: v for k, v in os.environ.items() if not k.startswith(("NOTIFY_", "WATCHDOG_"))},
     )
     os.close(write_end)
     try:
