@@ -113,6 +113,16 @@ def build_parser() -> argparse.ArgumentParser:
     agent.add_argument("--once", action="store_true", help="make the calls due now, then exit")
     _add_config(agent)
 
+    out = commands.add_parser(
+        "out-of-service",
+        help="show only the out-of-service screen (after repeated crashes)",
+        description="Show the bilingual out-of-service screen and nothing else, with the "
+        "reason for the technician; it needs no database, backend or device. "
+        "kiosk-out-of-service.service runs it when kiosk-ui.service has failed too often.",
+    )
+    out.add_argument("--reason", default="ui_crashed", help="the code shown to technicians")
+    _add_config(out)
+
     shots = commands.add_parser(
         "screenshots",
         help="photograph every screen in both languages and check that no text overflows",
@@ -198,10 +208,27 @@ def main(argv: list[str] | None = None) -> int:
             return _agent(config, args.once)
         if args.command == "status":
             return _status(config, args.json)
+        if args.command == "out-of-service":
+            return _out_of_service(config, args.reason)
         return _walkthrough(config, args)
     except KioskError as err:
         print(f"kiosk: {err}", file=sys.stderr)
         return 2
+
+
+def _out_of_service(config: KioskConfig, reason: str) -> int:
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        raise KioskError("no display to draw on: this runs in the kiosk's cage session")
+    from kiosk_app.ui.kivy_setup import configure_kivy
+
+    configure_kivy(config.ui, Path(tempfile.mkdtemp(prefix="kiosk-kivy-")))
+    from kiosk_app.ui.out_of_service_app import OutOfServiceApp
+
+    app = OutOfServiceApp(reason)
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda _signum, _frame: app.stop())
+    app.run()
+    return 0
 
 
 def _status(config: KioskConfig, as_json: bool) -> int:

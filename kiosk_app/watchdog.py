@@ -35,7 +35,9 @@ def ping_interval() -> float | None:
     """Return how often to ping the watchdog (a third of ``WATCHDOG_USEC``), or None."""
     usec = os.environ.get("WATCHDOG_USEC")
     pid = os.environ.get("WATCHDOG_PID")
-    if not usec or (pid and pid != str(os.getpid())):
+    # The watchdog is set on the unit's main process: cage, whose child the kiosk is
+    # (kiosk-ui.service has NotifyAccess=all, so the child's pings count).
+    if not usec or (pid and pid not in (str(os.getpid()), str(os.getppid()))):
         return None
     try:
         return max(0.05, int(usec) / 1_000_000 / 3)

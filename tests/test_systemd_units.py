@@ -1,0 +1,116 @@
+"""The systemd units: `systemd-analyze verify` passes on each, the agent's and the fleet
+monitor's exposure scores stay low, and the out-of-service screen stands on its own."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from kiosk_runs import run_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+UNITS = sorted((ROOT / "systemd").glob("*.service.in"))
+EXPOSURE_AT_MOST = {"kiosk-agent.service": 3.0, "kiosk-fleet.service": 3.0}
+
+
+def render(folder: Path) -> list[Path]:
+    """Render the unit templates as the install script does, for this checkout's .venv."""
+    rendered = []
+    for template in UNITS:
+        unit = folder / template.name.removesuffix(".in")
+        text = template.read_text(encoding="utf-8")
+        unit.write_text(
+            text.replace("@BIN@", str(ROOT / ".venv" / "bin")).replace("@PREFIX@", str(ROOT)),
+            encoding="utf-8",
+        )
+        rendered.append(unit)
+    return rendered
+
+
+def test_the_five_units_are_there() -> None:
+    assert [u.name for u in UNITS] == [
+        "kiosk-agent.service.in",
+        "kiosk-fleet.service.in",
+        "kiosk-out-of-service.service.in",
+        "kiosk-ui.service.in",
+        "ministry-sandbox.service.in",
+    ]
+
+
+def test_systemd_analyze_verify_accepts_every_unit(tmp_path: Path) -> None:
+    units = render(tmp_path)
+    done = subprocess.run(
+        ["systemd-analyze", "verify", *map(str, units)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stderr.strip() == ""
+
+
+@pytest.mark.parametrize(("unit", "limit"), sorted(EXPOSURE_AT_MOST.items()))
+def test_the_exposure_score_stays_low(tmp_path: Path, unit: str, limit: float) -> None:
+    render(tmp_path)
+    done = subprocess.run(
+        ["systemd-analyze", "security", "--offline=yes", str(tmp_path / unit)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    found = re.search(r"Overall exposure level for \S+: ([\d.]+)", done.stdout)
+    assert found, done.stdout + done.stderr
+    assert float(found.group(1)) <= limit
+
+
+def test_the_ui_unit_feeds_a_watchdog_restarts_and_falls_back_to_out_of_service() -> None:
+    text = (ROOT / "systemd" / "kiosk-ui.service.in").read_text(encoding="utf-8")
+    for line in (
+        "Type=notify",
+        "NotifyAccess=all",
+        "WatchdogSec=30",
+        "Restart=always",
+        "RestartSec=2",
+        "OnFailure=kiosk-out-of-service.service",
+        "ExecStart=/usr/bin/cage -d -- @BIN@/kiosk run --config /etc/kiosk/kiosk.toml",
+        "User=kiosk",
+    ):
+        assert line in text.splitlines(), line
+
+
+@pytest.mark.ui
+def test_the_out_of_service_screen_stands_on_its_own(tmp_path: Path) -> None:
+    seen = run_scenario("out_of_service_alone", str(tmp_path))
+    assert seen["title_fr"] == "Borne hors service"
+    assert seen["title_en"] == "Kiosk out of service"
+    assert "ui_crashed" in seen["reason"]
+
+
+def test_the_install_script_stages_a_kiosk_whose_units_verify(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    script = ROOT / "systemd" / "install-kiosk.sh"
+    args = [str(script), "--root", str(root), "--bin", str(ROOT / ".venv" / "bin")]
+    done = subprocess.run(
+        [*args, "--no-packages", "--no-enable"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    units = sorted((root / "etc" / "systemd" / "system").glob("*.service"))
+    assert len(units) == 5
+    verify = subprocess.run(
+        ["systemd-analyze", "verify", *map(str, units)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert verify.returncode == 0, verify.stderr
+    credentials = root / "etc" / "kiosk" / "credentials"
+    assert credentials.stat().st_mode & 0o777 == 0o700
+    assert (credentials / "pii.key").stat().st_mode & 0o777 == 0o600
+    from offline_store.pii import _decode
+
+    assert len(_decode(credentials / "pii.key")) == 32  # a key the kiosk can use
+    from kiosk_app.config import load_config
+
+    config = load_config(root / "etc" / "kiosk" / "kiosk.toml")  # the template is valid
+    assert str(config.data_dir) == "/var/lib/kiosk"
+    assert (root / "etc" / "udev" / "rules.d" / "70-kiosk-devices.rules").is_file()
+    again = subprocess.run([*args, "--no-packages", "--no-enable"], capture_output=True,
+                           text=True, timeout=120, check=False)  # fmt: skip
+    assert again.returncode == 0  # running it twice keeps the config and the secrets
