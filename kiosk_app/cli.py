@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from kiosk_app.config import KioskConfig, load_config
+from kiosk_app.config import ConfigError, KioskConfig, load_config
 from transactions.errors import KioskError
 from transactions.services import SERVICES
 
@@ -146,10 +146,18 @@ def build_parser() -> argparse.ArgumentParser:
     diagnose = commands.add_parser(
         "diagnose",
         help="check the kiosk for a technician",
-        description="Check the kiosk and say what to fix. Exit code: 0 all good, "
-        "1 degraded, 2 down.",
+        description="Check everything a technician needs and say what to fix: the devices "
+        "(their self-tests), each backend (reachable, TLS, latency), the fleet monitor, the "
+        "clock against the backends, disk space, the database's integrity, the outbox's depth "
+        "and oldest call, the touchscreen, the software version and the config. "
+        "Exit code: 0 all good, 1 degraded, 2 down. `diagnose devices` checks the devices only.",
     )
-    checks = diagnose.add_subparsers(dest="check", required=True, metavar="CHECK")
+    _add_config(diagnose)
+    diagnose.add_argument("--json", action="store_true", help="print the report as JSON")
+    diagnose.add_argument(
+        "--test-page", action="store_true", help="also print the printer's bilingual test page"
+    )
+    checks = diagnose.add_subparsers(dest="check", required=False, metavar="CHECK")
     devices = checks.add_parser(
         "devices",
         help="self-test every configured device",
@@ -193,13 +201,24 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     setup_logging(logging.WARNING if getattr(args, "json", False) else logging.INFO)
     try:
+        if args.command == "diagnose" and args.check is None:
+            try:
+                config = load_config(args.config)
+            except ConfigError as err:
+                from kiosk_app.diagnose import config_error_report
+
+                return config_error_report(str(err), args.json)
         config = load_config(args.config)
         if args.command == "run":
             return _run(config)
         if args.command == "demo":
             return _demo(config, args.output, args.headless)
-        if args.command == "diagnose":
+        if args.command == "diagnose" and args.check == "devices":
             return _diagnose_devices(config, args.json, args.test_page)
+        if args.command == "diagnose":
+            from kiosk_app.diagnose import diagnose
+
+            return diagnose(config, args.json, args.test_page)
         if args.command == "screenshots":
             return _screenshots(config, args)
         if args.command == "outbox":

@@ -1,0 +1,237 @@
+"""The kiosk's checks beyond its devices: backends, fleet monitor, clock, disk, database,
+outbox, version. Each gives a status, what was found and the fix to try.
+
+The caller (``kiosk diagnose``) passes what to check (URLs, paths, limits); nothing here
+reads the config.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+import requests
+
+SLOW_SECONDS = 2.0
+SKEW_DEGRADED = 60.0
+SKEW_DOWN = 300.0
+OUTBOX_OLD_SECONDS = 3600.0
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check: ``ok``, ``degraded`` or ``down``, with the finding and the fix."""
+
+    name: str
+    status: str
+    detail: str
+    fix: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the check as ``kiosk diagnose --json`` reports it."""
+        return {
+            "name": self.name,
+            "status": self.status,
+            "detail": self.detail,
+            "fix": self.fix,
+            **self.data,
+        }
+
+
+def backend_checks(base_url: str, probes: Mapping[str, str]) -> tuple[list[Check], float | None]:
+    """Probe each backend (reachable, TLS, latency); return the checks and the clock skew
+    against the first backend's ``Date`` header (seconds, local minus theirs)."""
+    checks: list[Check] = []
+    skew: float | None = None
+    session = requests.Session()
+    for name, path in probes.items():
+        started = time.monotonic()
+        try:
+            answer = session.get(base_url + path, timeout=(3, 10))
+        except requests.exceptions.SSLError as err:
+            checks.append(
+                Check(
+                    f"backend {name}",
+                    "down",
+                    f"TLS certificate not valid: {err}",
+                    "check the kiosk's clock and CA bundle (REQUESTS_CA_BUNDLE)",
+                )
+            )
+            continue
+        except requests.RequestException as err:
+            checks.append(
+                Check(
+                    f"backend {name}",
+                    "down",
+                    f"unreachable: {err.__class__.__name__}",
+                    "check the network cable or Wi-Fi, then backend.url",
+                )
+            )
+            continue
+        latency = time.monotonic() - started
+        data = {"latency_ms": round(latency * 1000)}
+        if skew is None and answer.headers.get("date"):
+            theirs = parsedate_to_datetime(answer.headers["date"])
+            skew = datetime.now(UTC).timestamp() - theirs.timestamp()
+        if answer.status_code >= 500:
+            checks.append(
+                Check(
+                    f"backend {name}",
+                    "down",
+                    f"answers {answer.status_code}",
+                    "the ministry's service is down: wait, or call its help desk",
+                    data,
+                )
+            )
+        elif latency > SLOW_SECONDS:
+            checks.append(
+                Check(
+                    f"backend {name}",
+                    "degraded",
+                    f"slow ({data['latency_ms']} ms)",
+                    "check the network's load; citizens will wait",
+                    data,
+                )
+            )
+        else:
+            tls = "TLS valid" if base_url.startswith("https://") else "no TLS (test lab)"
+            checks.append(
+                Check(f"backend {name}", "ok", f"{data['latency_ms']} ms, {tls}", "", data)
+            )
+    return checks, skew
+
+
+def clock_check(skew: float | None) -> Check:
+    """Judge the clock's skew against the backends."""
+    if skew is None:
+        return Check("clock", "degraded", "no backend answered with its time", "fix the network")
+    data = {"skew_seconds": round(skew, 1)}
+    if abs(skew) > SKEW_DOWN:
+        return Check(
+            "clock", "down", f"off by {skew:+.0f} s", "enable NTP: timedatectl set-ntp true", data
+        )
+    if abs(skew) > SKEW_DEGRADED:
+        return Check(
+            "clock",
+            "degraded",
+            f"off by {skew:+.0f} s",
+            "enable NTP: timedatectl set-ntp true",
+            data,
+        )
+    return Check("clock", "ok", f"within {abs(skew):.0f} s of the backends", "", data)
+
+
+def fleet_check(fleet_url: str) -> Check:
+    """Check that the fleet monitor answers (when one is configured)."""
+    if not fleet_url:
+        return Check("fleet monitor", "ok", "not configured (no fleet.url)", "")
+    try:
+        answer = requests.get(fleet_url + "/metrics", timeout=(3, 10))
+    except requests.RequestException as err:
+        return Check(
+            "fleet monitor",
+            "degraded",
+            f"unreachable: {err.__class__.__name__}",
+            "samples wait on the kiosk; check the network and fleet.url",
+        )
+    if answer.status_code != 200:
+        return Check(
+            "fleet monitor", "degraded", f"answers {answer.status_code}", "check fleet.url"
+        )
+    return Check("fleet monitor", "ok", "answers", "")
+
+
+def disk_check(folder: Path, min_free_bytes: int) -> Check:
+    """Judge the free space where the kiosk keeps its database."""
+    try:
+        free = shutil.disk_usage(folder if folder.exists() else folder.parent).free
+    except OSError as err:
+        return Check("disk", "down", f"cannot read: {err}", "check the disk; replace it")
+    data = {"free_mb": free // (1024 * 1024)}
+    if free < min_free_bytes:
+        return Check(
+            "disk",
+            "down",
+            f"full: {data['free_mb']} MB free",
+            "free space (old logs: journalctl --vacuum-size=100M)",
+            data,
+        )
+    if free < 4 * min_free_bytes:
+        return Check(
+            "disk",
+            "degraded",
+            f"nearly full: {data['free_mb']} MB free",
+            "free space soon (journalctl --vacuum-size=100M)",
+            data,
+        )
+    return Check("disk", "ok", f"{data['free_mb']} MB free", "", data)
+
+
+def database_checks(path: Path, now: float) -> list[Check]:
+    """Check the database's integrity (read-only) and the outbox's depth and oldest call."""
+    if not path.exists():
+        return [Check("database", "degraded", "not created yet", "start the kiosk once")]
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            verdict = db.execute("PRAGMA quick_check").fetchone()[0]
+            rows = db.execute(
+                "select count(*), min(created_at) from outbox where status = 'waiting'"
+            ).fetchone()
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as err:
+        return [
+            Check(
+                "database",
+                "down",
+                f"cannot be read: {err}",
+                "restart the kiosk: it moves a damaged file aside and starts afresh",
+            )
+        ]
+    checks = [
+        Check("database", "ok", "integrity ok", "")
+        if verdict == "ok"
+        else Check(
+            "database",
+            "down",
+            f"damaged: {verdict}",
+            "restart the kiosk: it moves a damaged file aside and starts afresh",
+        )
+    ]
+    depth, oldest = int(rows[0]), rows[1]
+    data: dict[str, Any] = {"depth": depth}
+    if depth and oldest:
+        age = (
+            now - datetime.strptime(oldest, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC).timestamp()
+        )
+        data["oldest_seconds"] = round(age)
+        if age > OUTBOX_OLD_SECONDS:
+            checks.append(
+                Check(
+                    "outbox",
+                    "degraded",
+                    f"{depth} call(s) waiting, the oldest for {age / 3600:.1f} h",
+                    "kiosk outbox list; check the backends; kiosk outbox retry",
+                    data,
+                )
+            )
+            return checks
+    checks.append(Check("outbox", "ok", f"{depth} call(s) waiting", "", data))
+    return checks
+
+
+def worst(statuses: list[str]) -> str:
+    """Return the worst status: down, then degraded, else ok."""
+    for status in ("down", "degraded"):
+        if status in statuses:
+            return status
+    return "ok"

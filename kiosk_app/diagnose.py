@@ -1,0 +1,123 @@
+"""``kiosk diagnose``: every check a technician needs, with a verdict and the fix to try.
+
+The checks themselves are in ``admin_tools.diagnostics``; this module gathers what they
+need from the config, runs them (saying so before each slow one), prints them in colour
+on a terminal or as JSON, and returns the exit code: 0 all good, 1 degraded, 2 down.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from admin_tools.diagnostics.devices import check_devices
+from admin_tools.diagnostics.devices import verdict as device_verdict
+from admin_tools.diagnostics.kiosk_checks import (
+    Check,
+    backend_checks,
+    clock_check,
+    database_checks,
+    disk_check,
+    fleet_check,
+    worst,
+)
+from kiosk_app.availability import PROBES
+from kiosk_app.config import KioskConfig
+from kiosk_app.fleet_reporter import software_version
+from kiosk_app.kiosk_status import STALE_SECONDS, read_status
+
+COLOURS = {"ok": "\033[32m", "degraded": "\033[33m", "down": "\033[31m", "unknown": "\033[35m"}
+RESET = "\033[0m"
+EXIT_CODES = {"ok": 0, "degraded": 1, "down": 2}
+
+
+def config_error_report(error: str, as_json: bool) -> int:
+    """Report a config that does not load: the kiosk is down until it is fixed."""
+    check = Check("configuration", "down", error, "fix the key named, then run diagnose again")
+    _print([check], "down", as_json)
+    return 2
+
+
+def _progress(as_json: bool, what: str) -> None:
+    if not as_json:
+        print(f"… {what}", file=sys.stderr, flush=True)
+
+
+def ui_check(config: KioskConfig) -> Check:
+    """Judge the touchscreen by the state it publishes (and its heartbeat)."""
+    status = read_status(config.status_path)
+    if status is None:
+        return Check(
+            "touchscreen",
+            "down",
+            "never published its state: not running",
+            "systemctl start kiosk-ui (journalctl -u kiosk-ui says why it stopped)",
+        )
+    age = status.age(datetime.now(UTC))
+    if age > STALE_SECONDS:
+        return Check(
+            "touchscreen",
+            "down",
+            f"silent for {age:.0f} s: frozen or stopped",
+            "systemctl restart kiosk-ui",
+        )
+    detail = f"{status.state}" + (f" ({status.reason})" if status.reason else "")
+    if status.unavailable:
+        detail += f"; unavailable: {', '.join(status.unavailable)}"
+    state = "ok" if status.state == "up" else "down" if status.state == "down" else "degraded"
+    return Check("touchscreen", state, detail, "see the checks below" if state != "ok" else "")
+
+
+def diagnose(config: KioskConfig, as_json: bool, test_page: bool = False) -> int:
+    """Run every check; print them; return the exit code."""
+    from kiosk_app.bootstrap import build_devices
+    from transactions.ministries.payments_client import HttpPaymentGateway
+
+    checks: list[Check] = [Check("configuration", "ok", "valid", "")]
+    checks.append(Check("software", "ok", f"version {software_version()}", ""))
+    _progress(as_json, "self-testing the devices")
+    gateway = HttpPaymentGateway(config.backend_url or "http://127.0.0.1:9")
+    device_checks = check_devices(build_devices(config, gateway).configured, test_page)
+    for device in device_checks:
+        line = device.as_json()
+        status = line["status"] if line["status"] in EXIT_CODES else "degraded"
+        extra = {"driver": line["driver"], **({"card": line["card"]} if "card" in line else {})}
+        checks.append(Check(f"device {line['name']}", status, line["detail"], line["fix"], extra))
+    if device_verdict(device_checks).value == "down":
+        checks.append(Check("devices", "down", "an essential device cannot serve", ""))
+    if config.uses_embedded_sandbox:
+        checks.append(Check("backends", "ok", "embedded sandbox (demo): no network to check", ""))
+    else:
+        _progress(as_json, "probing the backends")
+        found, skew = backend_checks(config.backend_url, PROBES)
+        checks += found
+        checks.append(clock_check(skew))
+    _progress(as_json, "checking the fleet monitor")
+    checks.append(fleet_check(config.fleet_url))
+    checks.append(disk_check(config.data_dir, int(config.min_free_mb * 1024 * 1024)))
+    _progress(as_json, "checking the database")
+    checks += database_checks(config.database_path, time.time())
+    checks.append(ui_check(config))
+    overall = worst([c.status for c in checks])
+    _print(checks, overall, as_json)
+    return EXIT_CODES[overall]
+
+
+def _print(checks: list[Check], overall: str, as_json: bool) -> None:
+    if as_json:
+        report: dict[str, Any] = {"verdict": overall, "checks": [c.as_json() for c in checks]}
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    colour = sys.stdout.isatty()
+    for check in checks:
+        mark = f"{check.status.upper():<8}"
+        if colour:
+            mark = f"{COLOURS.get(check.status, '')}{mark}{RESET}"
+        print(f"{mark} {check.name}: {check.detail}")
+        if check.fix:
+            print(f"         fix: {check.fix}")
+    final = overall.upper()
+    print(f"verdict: {COLOURS[overall]}{final}{RESET}" if colour else f"verdict: {final}")

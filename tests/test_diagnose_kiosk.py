@@ -1,0 +1,127 @@
+"""`kiosk diagnose`: every check with its verdict and fix, against the real sandbox.
+
+The devices' own verdicts (paper out, reader missing, terminal silent) are in
+tests/test_diagnose_devices.py; `kiosk diagnose` runs the same self-tests.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from kiosk_runs import KIOSK, kiosk_env
+from sample_records import queued_fine
+
+from kiosk_app.kiosk_status import KioskStatus, publish
+from ministry_sandbox.testing import SandboxClient
+from offline_store import outbox_items
+from offline_store.database import KioskDatabase
+from offline_store.journal import SqliteJournal
+
+
+def kiosk_at(tmp_path: Path, url: str, extra: str = "") -> Path:
+    """Write a kiosk's config, create its database and publish a fresh touchscreen state."""
+    data = tmp_path / "data"
+    config = tmp_path / "kiosk.toml"
+    config.write_text(
+        f'[kiosk]\ndata_dir = "{data}"\nstatus_file = "{tmp_path / "status.json"}"\n{extra}'
+        f'[backend]\nurl = "{url}"\n',
+        encoding="utf-8",
+    )
+    KioskDatabase(data / "kiosk.db").close()
+    publish(tmp_path / "status.json", KioskStatus.of(None, frozenset()))
+    return config
+
+
+def diagnose(config: Path) -> tuple[int, dict[str, Any]]:
+    done = subprocess.run(
+        [KIOSK, "diagnose", "--json", "--config", str(config)],
+        capture_output=True, text=True, timeout=120, env=kiosk_env(), check=False,
+    )  # fmt: skip
+    return done.returncode, json.loads(done.stdout)
+
+
+def by_name(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {check["name"]: check for check in report["checks"]}
+
+
+def test_a_healthy_kiosk_is_all_ok_with_latencies_and_the_clock(
+    sandbox: SandboxClient, tmp_path: Path
+) -> None:
+    code, report = diagnose(kiosk_at(tmp_path, sandbox.url))
+    checks = by_name(report)
+    assert code == 0, report
+    assert report["verdict"] == "ok"
+    for backend in ("payments", "fines", "transport", "health", "natural-resources"):
+        assert checks[f"backend {backend}"]["status"] == "ok"
+        assert checks[f"backend {backend}"]["latency_ms"] >= 0
+    assert checks["clock"]["status"] == "ok"
+    assert checks["database"]["detail"] == "integrity ok"
+    assert checks["outbox"]["depth"] == 0
+    assert checks["software"]["detail"].startswith("version ")
+
+
+def test_a_backend_down_makes_the_kiosk_down_with_the_fix(
+    sandbox: SandboxClient, tmp_path: Path
+) -> None:
+    sandbox.set_faults(outage=True, paths=["/fines/v1"])
+    try:
+        code, report = diagnose(kiosk_at(tmp_path, sandbox.url))
+    finally:
+        sandbox.clear_faults()
+    fines = by_name(report)["backend fines"]
+    assert code == 2
+    assert (fines["status"], fines["detail"]) == ("down", "answers 503")
+    assert "help desk" in fines["fix"]
+
+
+def test_a_full_disk_an_old_outbox_and_a_silent_touchscreen_are_each_named(
+    sandbox: SandboxClient, tmp_path: Path
+) -> None:
+    config = kiosk_at(tmp_path, sandbox.url, extra="min_free_mb = 1000000\n")
+    database = KioskDatabase(tmp_path / "data" / "kiosk.db")
+    journal = SqliteJournal(database)
+    record = queued_fine("t-old")
+    journal.open_transaction(record)
+    two_hours_ago = datetime.now(UTC) - timedelta(hours=2)
+    with database.transaction() as db:
+        outbox_items.sync(db, record, "post_queued", None, two_hours_ago)
+    database.close()
+    stale = KioskStatus.of(None, frozenset())
+    publish(tmp_path / "status.json", replace(stale, at=(two_hours_ago).isoformat()))
+    code, report = diagnose(config)
+    checks = by_name(report)
+    assert code == 2
+    assert checks["disk"]["status"] == "down"
+    assert "journalctl --vacuum-size" in checks["disk"]["fix"]
+    assert checks["outbox"]["status"] == "degraded"
+    assert checks["outbox"]["depth"] == 1
+    assert "the oldest for 2.0 h" in checks["outbox"]["detail"]
+    assert checks["touchscreen"]["status"] == "down"
+    assert "systemctl restart kiosk-ui" in checks["touchscreen"]["fix"]
+
+
+def test_a_config_that_does_not_load_is_reported_down_naming_the_key(tmp_path: Path) -> None:
+    config = tmp_path / "kiosk.toml"
+    config.write_text('[ui]\ndefault_language = "es"\n', encoding="utf-8")
+    code, report = diagnose(config)
+    [check] = report["checks"]
+    assert code == 2
+    assert check["name"] == "configuration"
+    assert "ui.default_language" in check["detail"]
+
+
+def test_the_terminal_output_has_a_verdict_and_progress_for_the_slow_checks(
+    sandbox: SandboxClient, tmp_path: Path
+) -> None:
+    done = subprocess.run(
+        [KIOSK, "diagnose", "--config", str(kiosk_at(tmp_path, sandbox.url))],
+        capture_output=True, text=True, timeout=120, env=kiosk_env(), check=False,
+    )  # fmt: skip
+    assert done.returncode == 0
+    assert done.stdout.strip().endswith("verdict: OK")
+    assert "… probing the backends" in done.stderr
