@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import asdict, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from kiosk_app.config import ConfigError, KioskConfig, load_config
@@ -112,6 +113,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     agent.add_argument("--once", action="store_true", help="make the calls due now, then exit")
     _add_config(agent)
+
+    logs = commands.add_parser(
+        "logs",
+        help="support archive: logs, config, diagnostics, versions (redacted)",
+        description="`logs bundle` writes a tar.gz for a support case: the journal of the "
+        "kiosk's units, log files in its data folder, the config with secret values blanked, "
+        "kiosk diagnose --json, the outbox's status and the versions. Personal data and "
+        "secrets are taken out: the values the kiosk still holds, its keys and token, and "
+        "anything shaped like a card, health card or licence number, a postal code, an "
+        "e-mail address or a telephone number.",
+    )
+    log_actions = logs.add_subparsers(dest="action", required=True)
+    bundle = log_actions.add_parser("bundle", help="write the support archive")
+    bundle.add_argument(
+        "--out", type=Path, help="the archive (default: kiosk-support-<time>.tar.gz)"
+    )
+    bundle.add_argument("--since", default="-2d", help="journal from (journalctl --since; -2d)")
+    _add_config(bundle)
 
     out = commands.add_parser(
         "out-of-service",
@@ -229,6 +248,13 @@ def main(argv: list[str] | None = None) -> int:
             return _status(config, args.json)
         if args.command == "out-of-service":
             return _out_of_service(config, args.reason)
+        if args.command == "logs":
+            from kiosk_app.support import bundle as write_support_bundle
+
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+            target = args.out or Path(f"kiosk-support-{stamp}.tar.gz")
+            print(write_support_bundle(config, args.config, target, args.since))
+            return 0
         return _walkthrough(config, args)
     except KioskError as err:
         print(f"kiosk: {err}", file=sys.stderr)
