@@ -1,4 +1,5 @@
-"""After the receipt the kiosk resets itself; it is fullscreen and Escape does not close it."""
+"""After the receipt the kiosk resets itself; it is fullscreen, shows no pointer, and neither
+Escape nor Alt-F4 closes it."""
 
 from __future__ import annotations
 
@@ -19,4 +20,6 @@ def test_the_kiosk_returns_to_attract_after_thank_you_and_escape_does_not_close_
     assert seen["window"] == [1080, 1920]
     # Escape was pressed on the thank-you screen and the kiosk kept running to reset itself.
     assert seen["back_to_attract"]
+    assert seen["close_refused"]  # Alt-F4 does not close it either
+    assert seen["cursor_shown"] is False
     assert seen["after"] == {"notices": 0, "record": False}

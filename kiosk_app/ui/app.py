@@ -150,6 +150,9 @@ class KioskApp(App):  # type: ignore[misc]
         """Start the worker, finish interrupted transactions, watch for inactivity."""
         self.worker.start()
         Window.bind(on_touch_down=self._on_touch)
+        # Alt-F4 or the compositor asking the window to close: refused. The kiosk stops
+        # only when systemd (SIGTERM) or a technician's maintenance screen stops it.
+        Window.bind(on_request_close=lambda *_args, **_kw: True)
         Clock.schedule_interval(self._poll_guard, 0.25)
         started = datetime.now(UTC).isoformat()
         self.worker.submit(lambda: self.kiosk.runner.resume_unfinished(started), self._resumed)

@@ -22,5 +22,7 @@ def configure_kivy(ui: UiConfig, kivy_home: Path) -> None:
     Config.set("graphics", "height", str(ui.height))
     Config.set("graphics", "resizable", "0")
     Config.set("kivy", "exit_on_escape", "0")
+    # A touchscreen has no pointer to show; a mouse plugged in for a test still works.
+    Config.set("graphics", "show_cursor", "0" if ui.fullscreen else "1")
     Config.set("kivy", "log_level", "warning")
     Config.set("input", "mouse", "mouse,disable_multitouch")

@@ -28,6 +28,9 @@ def play(config: Any) -> dict[str, Any]:
         seen["window"] = list(Window.size)
         # A person presses Escape on the kiosk's keyboard (or a barcode scanner sends it).
         Window.dispatch("on_keyboard", 27, 0, "", [])
+        # Alt-F4 (the window manager asks the window to close): refused.
+        seen["close_refused"] = Window.dispatch("on_request_close") is True
+        seen["cursor_shown"] = Window.show_cursor
 
         def check(_dt: float) -> None:
             view = app.session.view
