@@ -114,6 +114,18 @@ def build_parser() -> argparse.ArgumentParser:
     agent.add_argument("--once", action="store_true", help="make the calls due now, then exit")
     _add_config(agent)
 
+    technician = commands.add_parser(
+        "technician",
+        help="the technician's PIN for on-kiosk maintenance",
+        description="`technician pin` reads a new PIN (6 to 12 digits) from standard input "
+        "and writes its scrypt hash (never the PIN) to --out, readable only by its owner, or "
+        "prints it: install it as the systemd credential kiosk-technician-pin. Ten wrong "
+        "PINs in a row lock maintenance for 30 minutes, across restarts.",
+    )
+    technician_actions = technician.add_subparsers(dest="action", required=True)
+    pin = technician_actions.add_parser("pin", help="hash a new PIN (read from stdin)")
+    pin.add_argument("--out", type=Path, help="write the hash here (mode 0600)")
+
     logs = commands.add_parser(
         "logs",
         help="support archive: logs, config, diagnostics, versions (redacted)",
@@ -219,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the ``kiosk`` command line."""
     args = build_parser().parse_args(argv)
     setup_logging(logging.WARNING if getattr(args, "json", False) else logging.INFO)
+    if args.command == "technician":
+        return _technician_pin(args.out)
     try:
         if args.command == "diagnose" and args.check is None:
             try:
@@ -259,6 +273,26 @@ def main(argv: list[str] | None = None) -> int:
     except KioskError as err:
         print(f"kiosk: {err}", file=sys.stderr)
         return 2
+
+
+def _technician_pin(out: Path | None) -> int:
+    import getpass
+
+    from offline_store.secret_hash import hash_secret
+
+    pin = getpass.getpass("new PIN: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
+    if not (pin.isdigit() and 6 <= len(pin) <= 12):
+        print("kiosk: the PIN must be 6 to 12 digits", file=sys.stderr)
+        return 2
+    stored = hash_secret(pin)
+    if out is None:
+        print(stored)
+        return 0
+    descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(stored + "\n")
+    print(f"PIN hash written to {out}: install it as the credential kiosk-technician-pin")
+    return 0
 
 
 def _out_of_service(config: KioskConfig, reason: str) -> int:

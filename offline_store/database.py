@@ -113,11 +113,22 @@ def _v4_status_samples(db: sqlite_utils.Database) -> None:
     db.execute("create index status_unshipped on status_samples (shipped_at, id)")
 
 
+def _v5_technician_lock(db: sqlite_utils.Database) -> None:
+    # Wrong technician PINs and the lock they lead to (offline_store.technician_pin): in the
+    # database, so a restart does not reset the count. The PIN's hash is a credential file.
+    db.execute(
+        "create table technician_lock (id integer primary key check (id = 1),"
+        " failures integer not null, locked_until text)"
+    )
+    db.execute("insert into technician_lock (id, failures) values (1, 0)")
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _v1_journal,
     _v2_survey,
     _v3_outbox,
     _v4_status_samples,
+    _v5_technician_lock,
 )
 """Schema migrations in order; the file's ``user_version`` says how many have run."""
 

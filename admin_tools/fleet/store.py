@@ -10,7 +10,6 @@ one row per sample.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import secrets
 from collections.abc import Iterable
@@ -20,6 +19,7 @@ from typing import Any
 from admin_tools.fleet import runs_codec
 from admin_tools.fleet.sql import Database, connect
 from admin_tools.fleet.timeline import Run, Span, add_sample, runs_of
+from offline_store.secret_hash import check_secret, hash_secret
 
 GRACE_SECONDS = 60.0
 ROLES = ("ops", "technician")
@@ -37,16 +37,6 @@ class Sample:
     version: str
     counters: list[dict[str, Any]] = field(default_factory=list)
     """The month's counters (``api.MonthCounters``), for the monthly report."""
-
-
-def _hash_secret(secret: str, salt: bytes) -> str:
-    digest = hashlib.scrypt(secret.encode(), salt=salt, n=2**14, r=8, p=1)
-    return f"scrypt${salt.hex()}${digest.hex()}"
-
-
-def _check_secret(secret: str, stored: str) -> bool:
-    _scheme, salt, _digest = stored.split("$")
-    return hmac.compare_digest(_hash_secret(secret, bytes.fromhex(salt)), stored)
 
 
 class FleetStore:
@@ -71,7 +61,7 @@ class FleetStore:
                 raise ValueError(f"kiosk {kiosk_id} is already registered")
             tx.execute(
                 "insert into kiosks (kiosk_id, site, token_hash) values (?, ?, ?)",
-                [kiosk_id, site, _hash_secret(token, secrets.token_bytes(16))],
+                [kiosk_id, site, hash_secret(token)],
             )
         return token
 
@@ -80,7 +70,7 @@ class FleetStore:
         if self._token_cache.get(kiosk_id) == hashlib.sha256(token.encode()).hexdigest():
             return True  # scrypt is slow on purpose: checked once per token and process
         row = self.db.one("select token_hash from kiosks where kiosk_id = ?", [kiosk_id])
-        if row is None or not _check_secret(token, row[0]):
+        if row is None or not check_secret(token, row[0]):
             return False
         self._token_cache[kiosk_id] = hashlib.sha256(token.encode()).hexdigest()
         return True
@@ -100,13 +90,13 @@ class FleetStore:
                 raise ValueError(f"user {name} already exists")
             tx.execute(
                 "insert into users (name, role, password_hash) values (?, ?, ?)",
-                [name, role, _hash_secret(password, secrets.token_bytes(16))],
+                [name, role, hash_secret(password)],
             )
 
     def user_role(self, name: str, password: str) -> str | None:
         """Return the user's role if the password is right, else None."""
         row = self.db.one("select role, password_hash from users where name = ?", [name])
-        if row is None or not _check_secret(password, row[1]):
+        if row is None or not check_secret(password, row[1]):
             return None
         return str(row[0])
 
