@@ -89,7 +89,7 @@ class OutboxAgent:
 
     def _deliver(self, record: TransactionRecord) -> TransactionRecord | None:
         if self._stopping.is_set():
-            self._journal.release(record, None)  # stopping: not begun, left for the next start
+            self._journal.unclaim(record)  # stopping: not begun, due as before at the next start
             return None
         return self._runner.deliver_claimed(record)
 

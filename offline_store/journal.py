@@ -107,6 +107,11 @@ class SqliteJournal:
         found = (self.get(t) for t in taken)
         return [record for record in found if record is not None]
 
+    def unclaim(self, record: TransactionRecord) -> None:
+        """Let go of a claimed transaction without trying it (the agent is stopping)."""
+        with self._database.transaction() as db:
+            outbox_items.unclaim(db, record.transaction_id, self.owner, self._clock.now())
+
     def release(self, record: TransactionRecord, retry_after: float | None) -> None:
         """Let go of the transaction; a call still waiting is tried again after a backoff."""
         with self._database.transaction() as db:

@@ -180,6 +180,15 @@ def claim(db: sqlite_utils.Database, transaction_id: str, owner: str, now: datet
     return True
 
 
+def unclaim(db: sqlite_utils.Database, transaction_id: str, owner: str, now: datetime) -> None:
+    """Let go of ``owner``'s rows of the transaction untried: their next attempt stays."""
+    db.execute(
+        "update outbox set claimed_by = null, claimed_until = null, updated_at = ?"
+        " where transaction_id = ? and status = ? and claimed_by = ?",
+        [stamp(now), transaction_id, WAITING, owner],
+    )
+
+
 def release(
     db: sqlite_utils.Database,
     transaction_id: str,

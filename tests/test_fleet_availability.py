@@ -124,3 +124,14 @@ def test_arrival_order_and_repeats_never_change_the_result(
     samples: list[tuple[float, str]], seed: int
 ) -> None:
     assert build(samples, seed) == runs_of(samples, GRACE)
+
+
+def test_an_incident_repaired_after_the_window_is_reported_resolved_with_its_length() -> None:
+    samples = [*every(0, 990, "up"), *every(1005, 1095, "down"), *every(1110, 5000, "up")]
+    report = availability_report({"E": build(samples)}, start=0, end=1050, now=100_000, grace=GRACE)
+    [incident] = report["incidents"]
+    assert (incident["detected_at"], incident["resolved_at"]) == (1005, 1110)
+    assert incident["duration_seconds"] == 105
+    assert incident["sla_breached"] is False
+    [kiosk] = report["kiosks"]
+    assert kiosk["downtime_seconds"] == 45  # only its part inside the window counts

@@ -98,3 +98,16 @@ def test_batches_in_order_extend_the_newest_run_in_place(fleet_db: str) -> None:
     assert store.runs("K2") == runs_of([(s.at, s.state) for s in samples], store.grace)
     assert store.db.one("select count(*) from runs") == (2,)
     store.close()
+
+
+def test_repeats_of_a_sub_millisecond_time_are_one_sample_and_the_worse_state_wins(
+    fleet_db: str,
+) -> None:
+    store = FleetStore(fleet_db)
+    store.add_kiosk("K3", "Place Laurier")
+    at = START + 100.0004
+    for _ in range(3):
+        store.add_samples("K3", [sample(at)])
+    store.add_samples("K3", [sample(at, "down")])
+    assert store.runs("K3") == runs_of([(round(at * 1000) / 1000, "down")], store.grace)
+    store.close()

@@ -218,3 +218,19 @@ def test_no_value_anywhere_in_the_file_could_be_a_card_number(database: KioskDat
     stored = kiosk.journal.get(queued.transaction_id)
     assert stored is not None
     assert (stored.card_brand, stored.card_last4) == ("visa", "4242")
+
+
+def test_an_unclaimed_call_keeps_its_due_time_and_is_free_again(database: KioskDatabase) -> None:
+    from sample_records import queued_fine
+
+    journal = SqliteJournal(database)
+    record = queued_fine("t-stop")
+    journal.open_transaction(record)
+    journal.record_outcome(record, "post", "post_queued")
+    with database.reading() as db:
+        due_before = db.execute("select next_attempt_at from outbox").fetchone()[0]
+    [claimed] = journal.claim_many([record.transaction_id])
+    journal.unclaim(claimed)  # the agent stops before making the call
+    with database.reading() as db:
+        row = db.execute("select claimed_by, claimed_until, next_attempt_at from outbox").fetchone()
+    assert tuple(row) == (None, None, due_before)

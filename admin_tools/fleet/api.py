@@ -184,7 +184,7 @@ def create_app(store: FleetStore, now: Callable[[], float] | None = None) -> Fas
             raise HTTPException(422, "end must come after start")
         moment = app.state.now()
         report = availability_report(
-            store.histories(until=finish), begin, finish, moment, store.grace
+            store.histories(until=moment), begin, finish, moment, store.grace
         )
         incidents = [
             {

@@ -117,10 +117,19 @@ class KioskFigures:
 
 
 def kiosk_figures(
-    kiosk_id: str, runs: Sequence[Spanned], start: float, end: float, grace: float
+    kiosk_id: str,
+    runs: Sequence[Spanned],
+    start: float,
+    end: float,
+    grace: float,
+    now: float | None = None,
 ) -> tuple[KioskFigures, list[Segment]]:
-    """Return a kiosk's figures over [start, end) and its segments there."""
-    whole = timeline(runs, grace, end)
+    """Return a kiosk's figures over [start, end) and its segments there.
+
+    Incidents are read from the whole history up to ``now`` (default ``end``): one that
+    began in the window and was repaired after it is reported resolved, with its duration.
+    """
+    whole = timeline(runs, grace, max(end, now if now is not None else end))
     inside = _within(whole, start, end)
     incidents = [
         i
@@ -195,12 +204,13 @@ def availability_report(
     grace: float,
     target: float = TARGET_PCT,
 ) -> AvailabilityReport:
-    """Return the ``GET /api/v1/availability`` answer for [start, end) as seen at ``now``."""
+    """Return the ``GET /api/v1/availability`` answer for [start, end) as seen at ``now``
+    (``histories`` should reach ``now``, so incidents repaired after ``end`` show it)."""
     end = min(end, now)
     kiosks: list[KioskFigures] = []
     inside: dict[str, list[Segment]] = {}
     for kiosk_id in sorted(histories):
-        figures, parts = kiosk_figures(kiosk_id, histories[kiosk_id], start, end, grace)
+        figures, parts = kiosk_figures(kiosk_id, histories[kiosk_id], start, end, grace, now)
         if figures.counted_seconds > 0:
             kiosks.append(figures)
             inside[kiosk_id] = parts

@@ -46,7 +46,7 @@ def _pct(part: int, whole: int) -> float | None:
 def monthly_report(store: FleetStore, month: str, now: float) -> dict[str, Any]:
     """Return the report of ``month`` as of ``now``."""
     start, end = month_bounds(month)
-    availability = availability_report(store.histories(until=end), start, end, now, store.grace)
+    availability = availability_report(store.histories(until=now), start, end, now, store.grace)
     services: dict[str, dict[str, int]] = {}
     survey: dict[str, dict[str, Any]] = {}
     for counters in store.month_counters(month).values():

@@ -86,6 +86,12 @@ class Database:
             if not self._in_transaction:
                 self._connection.commit()
 
+    def lock(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """Lock the rows ``sql`` selects until the transaction ends (PostgreSQL's
+        ``for update``; SQLite's ``begin immediate`` has locked the whole file already)."""
+        if self._placeholder != "?":
+            self.all(sql + " for update", params)
+
     def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """Run one statement per row."""
         with self._lock:

@@ -13,7 +13,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from admin_tools.fleet import runs_codec
@@ -119,11 +119,17 @@ class FleetStore:
         The runs touched are those within the grace period of the batch; they are read,
         the samples added (``timeline.add_sample``), and written back.
         """
-        batch = sorted(samples, key=lambda s: s.at)
+        # Times are kept to the millisecond (as stored): a repeat must match itself.
+        batch = sorted(
+            (replace(s, at=round(s.at * 1000) / 1000) for s in samples), key=lambda s: s.at
+        )
         if not batch:
             return 0
         low, high = batch[0].at - self.grace, batch[-1].at + self.grace
         with self.db.transaction() as tx:
+            # Two replicas given the same kiosk's batches at once take turns (PostgreSQL;
+            # SQLite's writes are serial already).
+            tx.lock("select 1 from kiosks where kiosk_id = ?", [kiosk_id])
             rows = tx.all(
                 "select id, state, times, last_at from runs where kiosk_id = ? and last_at >= ?"
                 " and start_at <= ? order by start_at",

@@ -117,9 +117,17 @@ def gallery_script(scripts: list[Script]) -> Script:
         yield Tap("thank_you", "finish")
         yield Expect(lambda v: v.step is Step.ATTRACT, "the attract screen")
     yield from _refused_renewal()
-    yield Happen(lambda app: app.session.stop_service("storage_full"), "the disk fills up")
+    yield Happen(_fill_the_disk, "the disk fills up")
     yield Expect(lambda v: v.step is Step.OUT_OF_SERVICE, "the out-of-service screen")
     yield Stop("done", completed=True)
+
+
+def _fill_the_disk(app: Any) -> None:
+    """Make the kiosk's storage unable to grow, and let the storage watch see it."""
+    with app.kiosk.database.reading() as db:
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+        db.execute(f"PRAGMA max_page_count={pages}")
+    app.storage_watch.probe()  # its next rounds see the same: the screen stays
 
 
 def _until_stop(script: Script) -> Generator[Action, SessionView, SessionView | None]:
