@@ -11,6 +11,9 @@ from fleet_support import OPS, sample, serve_fleet
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 SITES = {
     "ottawa-rideau-01": "Centre Rideau",
@@ -44,9 +47,17 @@ def browser(tmp_path: Path) -> Iterator[webdriver.Chrome]:
         driver.quit()
 
 
+def shown(browser: webdriver.Chrome, by: str, value: str) -> WebElement:
+    """Return the element once the page that has it is loaded (a click navigates later)."""
+    found: WebElement = WebDriverWait(browser, 30).until(
+        expected_conditions.presence_of_element_located((by, value))
+    )
+    return found
+
+
 def log_in(browser: webdriver.Chrome, url: str, name: str, password: str) -> None:
     browser.get(url + "/")
-    browser.find_element(By.ID, "name").send_keys(name)
+    shown(browser, By.ID, "name").send_keys(name)
     browser.find_element(By.ID, "password").send_keys(password)
     browser.find_element(By.ID, "log-in").click()
 
@@ -65,10 +76,10 @@ def test_log_in_see_the_fleet_and_open_an_incident(
         fleet.now(9000)
 
         log_in(browser, fleet.url, OPS[0], "not the password")
-        assert "Wrong name or password." in browser.find_element(By.CLASS_NAME, "error").text
+        assert "Wrong name or password." in shown(browser, By.CLASS_NAME, "error").text
 
         log_in(browser, fleet.url, *OPS)
-        assert browser.find_element(By.ID, "share-now").text == "33.3%"
+        assert shown(browser, By.ID, "share-now").text == "33.3%"
         assert browser.find_element(By.ID, "share-plot").is_displayed()
         capabilities = browser.find_element(By.ID, "capabilities").text
         assert "fine unavailable at 1 kiosk: printer: paper_out" in capabilities
@@ -79,11 +90,12 @@ def test_log_in_see_the_fleet_and_open_an_incident(
         assert sites == ["Carrefour Laval", "Centre Rideau", "Place Ste-Foy"]
 
         row.find_element(By.TAG_NAME, "a").click()
-        incident = browser.find_element(By.ID, "incident").text
+        incident = shown(browser, By.ID, "incident").text
         assert "Incident at laval-carrefour-03" in incident
         assert "Carrefour Laval" in incident
         assert "over the two hours by 29 min" in incident
 
         browser.find_element(By.LINK_TEXT, "log out").click()
+        shown(browser, By.ID, "log-in")  # the login form, after logging out
         browser.get(fleet.url + "/")
-        assert browser.find_elements(By.ID, "log-in")  # back to the login form
+        assert shown(browser, By.ID, "log-in")  # and the dashboard asks to log in again
