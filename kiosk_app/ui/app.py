@@ -223,10 +223,10 @@ class KioskApp(App):  # type: ignore[misc]
         if now == self._published and not heartbeat:
             return
         devices = self._device_health()
+        key = (now, tuple(sorted(devices.items())))  # what the published state derives from
+        if key != self._published_key:
+            self._since = None  # a new state: since now
         status = KioskStatus.of(*now, since=self._since, devices=devices)
-        key = (status.state, status.reason, status.unavailable, tuple(sorted(devices.items())))
-        if now != self._published or key != self._published_key:
-            status = KioskStatus.of(*now, devices=devices)  # a new state: since now
         self._published, self._published_key, self._since = now, key, status.since
         if session.out_of_service is not None:
             self.storage_watch.failed(session.out_of_service)
