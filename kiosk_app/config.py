@@ -99,6 +99,9 @@ class KioskConfig:
     """The kiosk's token for the monitor (a systemd credential ``kiosk-fleet-token`` wins)."""
     sample_seconds: float = 15.0
     """How often the agent records a status sample."""
+    technician_pin_file: Path | None = None
+    """The technician PIN's scrypt hash (``kiosk technician pin --out``); a systemd
+    credential ``kiosk-technician-pin`` wins. Without either, maintenance mode stays shut."""
 
     def accepts_offline(self, service: str) -> bool:
         """Tell whether ``service`` is taken while its ministry cannot be reached."""
@@ -180,9 +183,17 @@ def parse_config(raw: dict[str, Any]) -> KioskConfig:
         fleet_url=reader.url("fleet.url", defaults.fleet_url),
         fleet_token_file=_optional_path(reader.text("fleet.token_file", "")),
         sample_seconds=reader.number("fleet.sample_seconds", defaults.sample_seconds, 1, 3600),
+        technician_pin_file=_optional_path(reader.text("kiosk.technician_pin_file", "")),
     )
     reader.reject_unknown()
     return config
+
+
+def credential_file(name: str) -> Path | None:
+    """Return systemd's credential ``name`` (``$CREDENTIALS_DIRECTORY/name``), if given."""
+    folder = os.environ.get("CREDENTIALS_DIRECTORY")
+    path = Path(folder) / name if folder else None
+    return path if path is not None and path.is_file() else None
 
 
 def _optional_path(text: str) -> Path | None:

@@ -18,16 +18,14 @@ arrive later.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from datetime import datetime, timedelta
 from importlib import metadata
-from pathlib import Path
 from typing import Any
 
 import requests
 
-from kiosk_app.config import KioskConfig
+from kiosk_app.config import KioskConfig, credential_file
 from kiosk_app.kiosk_status import STALE_SECONDS, read_status
 from offline_store import outbox
 from offline_store.database import KioskDatabase
@@ -54,9 +52,9 @@ def software_version() -> str:
 
 def load_token(config: KioskConfig) -> str:
     """Return the kiosk's monitor token: the systemd credential, else ``fleet.token_file``."""
-    credentials = os.environ.get("CREDENTIALS_DIRECTORY")
-    if credentials and (Path(credentials) / TOKEN_CREDENTIAL).is_file():
-        return (Path(credentials) / TOKEN_CREDENTIAL).read_text(encoding="utf-8").strip()
+    credential = credential_file(TOKEN_CREDENTIAL)
+    if credential is not None:
+        return credential.read_text(encoding="utf-8").strip()
     if config.fleet_token_file is None:
         raise KioskError(
             "fleet.url is set but no token: set fleet.token_file, or give the systemd "
@@ -103,9 +101,14 @@ class FleetReporter:
         devices: dict[str, str] = {}
         reason: str | None
         problem = self._database.storage_problem(min_free)
-        if problem is not None:
+        fresh = status is not None and status.age(now) <= STALE_SECONDS
+        if status is not None and fresh and status.state == "maintenance":
+            # A technician is repairing it: say so, with what is still wrong.
+            state, reason = "maintenance", problem or status.reason
+            devices = status.devices
+        elif problem is not None:
             state, reason = "down", problem
-        elif status is None or status.age(now) > STALE_SECONDS:
+        elif status is None or not fresh:
             state, reason = "down", "ui_not_responding"
         else:
             state, reason = status.state, status.reason

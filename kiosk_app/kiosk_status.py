@@ -1,7 +1,8 @@
 """The kiosk's state as its UI sees it, published in a small file for the agent and people.
 
 ``up``: every enabled service can be sold; ``degraded``: some cannot (their backends are
-down); ``down``: nobody can be served (the storage cannot record a transaction). The file
+down); ``down``: nobody can be served (the storage cannot record a transaction);
+``maintenance``: a technician has started a repair (and not finished it). The file
 is replaced whole (write, then rename), so a reader never sees half of it. The UI writes it
 on every change and every ``HEARTBEAT_SECONDS`` besides: a file older than
 ``STALE_SECONDS`` means the UI has stopped (the agent then reports the kiosk down). It lives in the
@@ -45,12 +46,14 @@ class KioskStatus:
         unavailable: frozenset[str],
         since: str | None = None,
         devices: dict[str, str] | None = None,
+        repair: bool = False,
     ) -> KioskStatus:
         """Return the state for a kiosk out of service (or not), with these services
         unavailable and these devices' health.
 
-        A dead payment terminal means nobody can pay: ``down``. Another device not ok (the
-        printer out of paper) or a service unavailable: ``degraded``.
+        A repair under way means ``maintenance`` whatever else is wrong (the reason still
+        says what). A dead payment terminal means nobody can pay: ``down``. Another device
+        not ok (the printer out of paper) or a service unavailable: ``degraded``.
         """
         devices = dict(devices or {})
         now = datetime.now(UTC).isoformat()
@@ -59,6 +62,8 @@ class KioskStatus:
             reason = "payment_terminal"
         troubled = any(health not in ("ok", "unknown") for health in devices.values())
         state = "down" if reason else "degraded" if unavailable or troubled else "up"
+        if repair:
+            state = "maintenance"
         return cls(state, reason, tuple(sorted(unavailable)), since or now, now, devices)
 
     def age(self, now: datetime) -> float:

@@ -123,12 +123,20 @@ def _v5_technician_lock(db: sqlite_utils.Database) -> None:
     db.execute("insert into technician_lock (id, failures) values (1, 0)")
 
 
+def _v6_repair(db: sqlite_utils.Database) -> None:
+    # A technician's repair under way (offline_store.repair_record): it survives a restart,
+    # so a kiosk rebooted mid-repair still reports maintenance until the repair is finished.
+    db.execute("create table repair (id integer primary key check (id = 1), started_at text)")
+    db.execute("insert into repair (id) values (1)")
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _v1_journal,
     _v2_survey,
     _v3_outbox,
     _v4_status_samples,
     _v5_technician_lock,
+    _v6_repair,
 )
 """Schema migrations in order; the file's ``user_version`` says how many have run."""
 
