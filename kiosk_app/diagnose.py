@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from admin_tools.diagnostics.devices import check_devices
+from admin_tools.diagnostics.devices import DeviceCheck, NamedDevice, check_devices
 from admin_tools.diagnostics.devices import verdict as device_verdict
 from admin_tools.diagnostics.kiosk_checks import (
     Check,
@@ -28,6 +29,7 @@ from kiosk_app.availability import PROBES
 from kiosk_app.config import KioskConfig
 from kiosk_app.fleet_reporter import software_version
 from kiosk_app.kiosk_status import STALE_SECONDS, read_status
+from transactions.errors import KioskError
 
 COLOURS = {"ok": "\033[32m", "degraded": "\033[33m", "down": "\033[31m", "unknown": "\033[35m"}
 RESET = "\033[0m"
@@ -71,36 +73,72 @@ def ui_check(config: KioskConfig) -> Check:
     return Check("touchscreen", state, detail, "see the checks below" if state != "ok" else "")
 
 
-def diagnose(config: KioskConfig, as_json: bool, test_page: bool = False) -> int:
-    """Run every check; print them; return the exit code."""
-    from kiosk_app.bootstrap import build_devices
-    from transactions.ministries.payments_client import HttpPaymentGateway
+def device_check(device: DeviceCheck) -> Check:
+    """Return a device's self-test as one of the kiosk's checks."""
+    line = device.as_json()
+    status = line["status"] if line["status"] in EXIT_CODES else "degraded"
+    extra = {"driver": line["driver"], **({"card": line["card"]} if "card" in line else {})}
+    return Check(f"device {line['name']}", status, line["detail"], line["fix"], extra)
 
+
+def pin_check(config: KioskConfig) -> Check:
+    """Tell whether maintenance mode can open: a technician PIN hash is installed."""
+    from kiosk_app.maintenance import load_pin_hash
+
+    try:
+        found = load_pin_hash(config)
+    except KioskError as err:
+        return Check("technician PIN", "degraded", str(err), "kiosk technician pin --out FILE")
+    if found is None:
+        return Check(
+            "technician PIN",
+            "degraded",
+            "not set: maintenance mode cannot open on the screen",
+            "kiosk technician pin --out /etc/kiosk/credentials/technician-pin",
+        )
+    return Check("technician PIN", "ok", "set (scrypt hash)", "")
+
+
+def run_checks(
+    config: KioskConfig,
+    devices: Sequence[NamedDevice],
+    progress: Callable[[str], None] = lambda _what: None,
+    test_page: bool = False,
+) -> list[Check]:
+    """Run every check on the kiosk whose ``devices`` are given; ``progress`` hears of each
+    slow one before it starts. The touchscreen's maintenance mode runs these too."""
     checks: list[Check] = [Check("configuration", "ok", "valid", "")]
     checks.append(Check("software", "ok", f"version {software_version()}", ""))
-    _progress(as_json, "self-testing the devices")
-    gateway = HttpPaymentGateway(config.backend_url or "http://127.0.0.1:9")
-    device_checks = check_devices(build_devices(config, gateway).configured, test_page)
-    for device in device_checks:
-        line = device.as_json()
-        status = line["status"] if line["status"] in EXIT_CODES else "degraded"
-        extra = {"driver": line["driver"], **({"card": line["card"]} if "card" in line else {})}
-        checks.append(Check(f"device {line['name']}", status, line["detail"], line["fix"], extra))
+    progress("self-testing the devices")
+    device_checks = check_devices(devices, test_page)
+    checks += [device_check(device) for device in device_checks]
     if device_verdict(device_checks).value == "down":
         checks.append(Check("devices", "down", "an essential device cannot serve", ""))
     if config.uses_embedded_sandbox:
         checks.append(Check("backends", "ok", "embedded sandbox (demo): no network to check", ""))
     else:
-        _progress(as_json, "probing the backends")
+        progress("probing the backends")
         found, skew = backend_checks(config.backend_url, PROBES)
         checks += found
         checks.append(clock_check(skew))
-    _progress(as_json, "checking the fleet monitor")
+    progress("checking the fleet monitor")
     checks.append(fleet_check(config.fleet_url))
     checks.append(disk_check(config.data_dir, int(config.min_free_mb * 1024 * 1024)))
-    _progress(as_json, "checking the database")
+    progress("checking the database")
     checks += database_checks(config.database_path, time.time())
     checks.append(ui_check(config))
+    checks.append(pin_check(config))
+    return checks
+
+
+def diagnose(config: KioskConfig, as_json: bool, test_page: bool = False) -> int:
+    """Run every check; print them; return the exit code."""
+    from kiosk_app.bootstrap import build_devices
+    from transactions.ministries.payments_client import HttpPaymentGateway
+
+    gateway = HttpPaymentGateway(config.backend_url or "http://127.0.0.1:9")
+    devices = build_devices(config, gateway).configured
+    checks = run_checks(config, devices, lambda what: _progress(as_json, what), test_page)
     overall = worst([c.status for c in checks])
     _print(checks, overall, as_json)
     return EXIT_CODES[overall]

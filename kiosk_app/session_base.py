@@ -37,6 +37,8 @@ class SessionBase:
         self._unavailable: frozenset[str] = frozenset()
         self.out_of_service: str | None = None
         """Why the kiosk takes no citizen now (a storage failure code), or None."""
+        self.under_repair = False
+        """A technician's repair is under way: no citizen is taken until it is finished."""
         self.waits: list[tuple[str, float]] = []
         """(screen, seconds) for every time the kiosk made the citizen wait."""
         self.view = self._fresh_view(default_language)
@@ -53,7 +55,7 @@ class SessionBase:
 
     def _fresh_view(self, language: str) -> SessionView:
         return SessionView(
-            step=Step.ATTRACT if self.out_of_service is None else Step.OUT_OF_SERVICE,
+            step=Step.OUT_OF_SERVICE if self.stopped else Step.ATTRACT,
             language=language,
             simulated_card=self._simulated_card(),
             unavailable=self._unavailable,
@@ -63,6 +65,24 @@ class SessionBase:
         return False
 
     # -- out of service ----------------------------------------------------------------
+    @property
+    def stopped(self) -> bool:
+        """Tell whether the kiosk takes no citizen (storage failed, or a repair is under way)."""
+        return self.out_of_service is not None or self.under_repair
+
+    def set_repair(self, under_way: bool) -> None:
+        """A technician started (True) or finished (False) a repair.
+
+        Only from the attract or out-of-service screens (maintenance opens nowhere else), so
+        no visit is under way.
+        """
+        if under_way == self.under_repair:
+            return
+        self.under_repair = under_way
+        self._generation += 1
+        self.view = self._fresh_view(self._default_language)
+        self._set()
+
     def stop_service(self, code: str) -> None:
         """Take no more citizens: show the out-of-service screen (storage failed with ``code``).
 

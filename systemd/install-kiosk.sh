@@ -79,6 +79,10 @@ fi
 if [ ! -e "$ROOT/etc/kiosk/credentials/fleet.token" ]; then
   (umask 077 && : > "$ROOT/etc/kiosk/credentials/fleet.token")
 fi
+# Empty until a technician PIN is set: maintenance mode stays shut (kiosk diagnose says so).
+if [ ! -e "$ROOT/etc/kiosk/credentials/technician-pin" ]; then
+  (umask 077 && : > "$ROOT/etc/kiosk/credentials/technician-pin")
+fi
 
 # The units, with this installation's paths; the udev rules.
 install -d -m 0755 "$ROOT/etc/systemd/system" "$ROOT/etc/udev/rules.d"
@@ -95,4 +99,6 @@ if [ "$ENABLE" = 1 ] && [ -z "$ROOT" ]; then
   systemctl enable kiosk-ui.service kiosk-agent.service
   systemctl set-default graphical.target
 fi
-echo "install-kiosk: done; edit /etc/kiosk/kiosk.toml, then reboot (or start kiosk-ui)"
+echo "install-kiosk: done; edit /etc/kiosk/kiosk.toml, set the technician PIN with"
+echo "  $BIN/kiosk technician pin --out /etc/kiosk/credentials/technician-pin"
+echo "then reboot (or start kiosk-ui)"

@@ -21,15 +21,18 @@ from ministry_sandbox.testing import SandboxClient
 from offline_store import outbox_items
 from offline_store.database import KioskDatabase
 from offline_store.journal import SqliteJournal
+from offline_store.secret_hash import hash_secret
 
 
 def kiosk_at(tmp_path: Path, url: str, extra: str = "") -> Path:
     """Write a kiosk's config, create its database and publish a fresh touchscreen state."""
     data = tmp_path / "data"
     config = tmp_path / "kiosk.toml"
+    pin = tmp_path / "technician-pin"
+    pin.write_text(hash_secret("482917") + "\n", encoding="utf-8")
     config.write_text(
-        f'[kiosk]\ndata_dir = "{data}"\nstatus_file = "{tmp_path / "status.json"}"\n{extra}'
-        f'[backend]\nurl = "{url}"\n',
+        f'[kiosk]\ndata_dir = "{data}"\nstatus_file = "{tmp_path / "status.json"}"\n'
+        f'technician_pin_file = "{pin}"\n{extra}[backend]\nurl = "{url}"\n',
         encoding="utf-8",
     )
     KioskDatabase(data / "kiosk.db").close()
@@ -125,3 +128,30 @@ def test_the_terminal_output_has_a_verdict_and_progress_for_the_slow_checks(
     assert done.returncode == 0
     assert done.stdout.strip().endswith("verdict: OK")
     assert "… probing the backends" in done.stderr
+
+
+def test_a_kiosk_without_a_technician_pin_is_degraded_with_the_command_to_make_one(
+    sandbox: SandboxClient, tmp_path: Path
+) -> None:
+    config = kiosk_at(tmp_path, sandbox.url)
+    (tmp_path / "technician-pin").unlink()
+    text = config.read_text(encoding="utf-8").replace(
+        f'technician_pin_file = "{tmp_path / "technician-pin"}"\n', ""
+    )
+    config.write_text(text, encoding="utf-8")
+    code, report = diagnose(config)
+    pin = by_name(report)["technician PIN"]
+    assert code == 1
+    assert (pin["status"], pin["detail"]) == (
+        "degraded",
+        "not set: maintenance mode cannot open on the screen",
+    )
+    assert pin["fix"].startswith("kiosk technician pin --out ")
+
+    (tmp_path / "not-a-hash").write_text("482917\n", encoding="utf-8")  # the PIN itself
+    pin_line = f'technician_pin_file = "{tmp_path / "not-a-hash"}"\n'
+    config.write_text(text.replace("status_file", pin_line + "status_file"), encoding="utf-8")
+    code, report = diagnose(config)
+    pin = by_name(report)["technician PIN"]
+    assert (code, pin["status"]) == (1, "degraded")
+    assert "not-a-hash holds no PIN hash" in pin["detail"]

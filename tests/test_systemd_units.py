@@ -106,6 +106,16 @@ def test_the_install_script_stages_a_kiosk_whose_units_verify(tmp_path: Path) ->
     from offline_store.pii import _decode
 
     assert len(_decode(credentials / "pii.key")) == 32  # a key the kiosk can use
+    pin = credentials / "technician-pin"  # empty until a technician sets one
+    assert (pin.stat().st_mode & 0o777, pin.read_text()) == (0o600, "")
+    ui_unit = (root / "etc" / "systemd" / "system" / "kiosk-ui.service").read_text()
+    assert "LoadCredential=kiosk-technician-pin:/etc/kiosk/credentials/technician-pin" in ui_unit
+    made = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "kiosk"), "technician", "pin", "--out", str(pin)],
+        input="482917\n", capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert pin.read_text().startswith("scrypt$")
     from kiosk_app.config import load_config
 
     config = load_config(root / "etc" / "kiosk" / "kiosk.toml")  # the template is valid

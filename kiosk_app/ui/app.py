@@ -31,6 +31,7 @@ from kiosk_app.screens.base import SYMBOLS_FONT
 from kiosk_app.screens.form.screen import FormScreen
 from kiosk_app.screens.help.screen import HelpPanel
 from kiosk_app.screens.language.screen import LanguageScreen
+from kiosk_app.screens.maintenance.screen import MaintenanceMode
 from kiosk_app.screens.menu.screen import MenuScreen
 from kiosk_app.screens.more_time.screen import MoreTimePrompt
 from kiosk_app.screens.notice_details.screen import NoticeDetailsScreen
@@ -112,7 +113,7 @@ class KioskApp(App):  # type: ignore[misc]
             self._storage_changed,
             every=kiosk.config.probe_seconds,
         )
-        self._published: tuple[str | None, frozenset[str]] | None = None
+        self._published: tuple[str | None, frozenset[str], bool] | None = None
         self._since: str | None = None
         self._published_key: tuple[Any, ...] | None = None
         self.idle_drain = (
@@ -122,6 +123,9 @@ class KioskApp(App):  # type: ignore[misc]
         )
         self.resumed: list[Any] | None = None
         """Transactions finished at start from the journal (None until that is done)."""
+        self.maintenance = MaintenanceMode(self)
+        # A repair started before a restart is still under way.
+        self.session.set_repair(self.maintenance.desk.repair.started() is not None)
 
     # -- texts used by the .kv files -------------------------------------------------
     def translator(self, language: str) -> Translator:
@@ -138,7 +142,7 @@ class KioskApp(App):  # type: ignore[misc]
         package = resources.files("kiosk_app")
         LabelBase.register(SYMBOLS_FONT, SYMBOLS_FONT_FILE)
         Builder.load_file(str(package / "ui" / "widgets.kv"))
-        for name in (*SCREENS, "more_time", "help"):
+        for name in (*SCREENS, "more_time", "help", "maintenance"):
             Builder.load_file(str(package / "screens" / name / "screen.kv"))
         manager = ScreenManager(transition=NoTransition())
         for name in SCREENS:
@@ -161,7 +165,7 @@ class KioskApp(App):  # type: ignore[misc]
             scanner.start(self._on_scan)
         self.watch.start()
         self.storage_watch.start()
-        Clock.schedule_interval(lambda _dt: self._publish_status(True), HEARTBEAT_SECONDS)
+        Clock.schedule_interval(lambda _dt: self.publish_status(True), HEARTBEAT_SECONDS)
         if self.idle_drain is not None:
             Clock.schedule_interval(self._drain_while_idle, self.kiosk.config.agent_poll_seconds)
         self._render(self.session.view)
@@ -194,7 +198,12 @@ class KioskApp(App):  # type: ignore[misc]
 
     def _idle(self) -> bool:
         view = self.session.view
-        return view.step is Step.ATTRACT and not view.busy and self.resumed is not None
+        return (
+            view.step is Step.ATTRACT
+            and not view.busy
+            and self.resumed is not None
+            and not self.maintenance.is_open
+        )
 
     def _drain_while_idle(self, _dt: float) -> None:
         """Make the queued calls only this kiosk's terminal can make, if nobody is here."""
@@ -215,18 +224,18 @@ class KioskApp(App):  # type: ignore[misc]
         else:
             Clock.schedule_once(lambda _dt: session.stop_service(problem), 0)
 
-    def _publish_status(self, heartbeat: bool = False) -> None:
+    def publish_status(self, heartbeat: bool = False) -> None:
         """Publish the kiosk's state when it changes, and as a heartbeat (with the devices'
         health, read then: cheap, it is their last known state)."""
         session = self.session
-        now = (session.out_of_service, session.view.unavailable)
+        now = (session.out_of_service, session.view.unavailable, session.under_repair)
         if now == self._published and not heartbeat:
             return
         devices = self._device_health()
         key = (now, tuple(sorted(devices.items())))  # what the published state derives from
         if key != self._published_key:
             self._since = None  # a new state: since now
-        status = KioskStatus.of(*now, since=self._since, devices=devices)
+        status = KioskStatus.of(now[0], now[1], since=self._since, devices=devices, repair=now[2])
         self._published, self._published_key, self._since = now, key, status.since
         if session.out_of_service is not None:
             self.storage_watch.failed(session.out_of_service)
@@ -255,7 +264,7 @@ class KioskApp(App):  # type: ignore[misc]
 
     # -- rendering ---------------------------------------------------------------------
     def _render(self, view: SessionView) -> None:
-        self._publish_status()
+        self.publish_status()
         self.language = view.language
         if view.step is Step.ATTRACT:
             self.text_scale = 1.0  # a new visit starts with normal text
@@ -289,7 +298,8 @@ class KioskApp(App):  # type: ignore[misc]
             self.session.wipe()
 
     # -- inactivity ---------------------------------------------------------------------
-    def _on_touch(self, _window: Any, _touch: Any) -> bool:
+    def _on_touch(self, _window: Any, touch: Any) -> bool:
+        self.maintenance.touched(touch.x, touch.y)
         if self.guard.armed:
             self.guard.touched(time.monotonic())
         if self._thank_you_event is not None:
@@ -342,6 +352,7 @@ class KioskApp(App):  # type: ignore[misc]
         self.guidance.announce(self._spoken(view), view.language)
 
     def _poll_guard(self, _dt: float) -> None:
+        self.maintenance.poll()
         now = time.monotonic()
         nudge = self.guard.poll(now)
         if nudge is Nudge.ASK:

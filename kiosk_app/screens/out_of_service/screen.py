@@ -14,8 +14,10 @@ class OutOfServiceScreen(KioskScreen):
     """Tell passers-by, in both languages, to go elsewhere; give technicians the reason."""
 
     reason = StringProperty("")
-    """The storage failure's code (``storage_full``…), shown small for the technician."""
+    """Why: the storage failure's code (``storage_full``…) or ``maintenance`` during a
+    repair, shown small for the technician."""
 
     def render(self, view: SessionView, app: Any) -> None:
         """Show why the kiosk stopped."""
-        self.reason = app.session.out_of_service or ""
+        session = app.session
+        self.reason = session.out_of_service or ("maintenance" if session.under_repair else "")
