@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from admin_tools.diagnostics.devices import DeviceCheck, NamedDevice, check_devices
@@ -26,7 +27,7 @@ from admin_tools.diagnostics.kiosk_checks import (
     worst,
 )
 from kiosk_app.availability import PROBES
-from kiosk_app.config import KioskConfig
+from kiosk_app.config import KioskConfig, credential_file
 from kiosk_app.fleet_reporter import software_version
 from kiosk_app.kiosk_status import STALE_SECONDS, read_status
 from transactions.errors import KioskError
@@ -34,6 +35,8 @@ from transactions.errors import KioskError
 COLOURS = {"ok": "\033[32m", "degraded": "\033[33m", "down": "\033[31m", "unknown": "\033[35m"}
 RESET = "\033[0m"
 EXIT_CODES = {"ok": 0, "degraded": 1, "down": 2}
+INSTALLED_PIN = Path("/etc/kiosk/credentials/technician-pin")
+"""Where systemd/install-kiosk.sh keeps the PIN's hash (kiosk-ui's credential)."""
 
 
 def config_error_report(error: str, as_json: bool) -> int:
@@ -81,21 +84,27 @@ def device_check(device: DeviceCheck) -> Check:
     return Check(f"device {line['name']}", status, line["detail"], line["fix"], extra)
 
 
-def pin_check(config: KioskConfig) -> Check:
-    """Tell whether maintenance mode can open: a technician PIN hash is installed."""
-    from kiosk_app.maintenance import load_pin_hash
+def pin_check(config: KioskConfig, installed: Path = INSTALLED_PIN) -> Check:
+    """Tell whether maintenance mode can open: a technician PIN hash is installed.
 
+    Run from a shell, diagnose is not given kiosk-ui's credentials: it reads the installed
+    file when it may (with sudo), and otherwise says where the PIN is checked.
+    """
+    from kiosk_app.maintenance import PIN_CREDENTIAL, load_pin_hash, read_pin_hash
+
+    fix = f"kiosk technician pin --out {installed}"
     try:
         found = load_pin_hash(config)
+        if found is None and credential_file(PIN_CREDENTIAL) is None and installed.exists():
+            found = read_pin_hash(installed) if installed.stat().st_size else None
+    except PermissionError:
+        detail = f"kept in {installed}, given only to kiosk-ui: run diagnose with sudo"
+        return Check("technician PIN", "unknown", detail, "")
     except KioskError as err:
-        return Check("technician PIN", "degraded", str(err), "kiosk technician pin --out FILE")
+        return Check("technician PIN", "degraded", str(err), fix)
     if found is None:
-        return Check(
-            "technician PIN",
-            "degraded",
-            "not set: maintenance mode cannot open on the screen",
-            "kiosk technician pin --out /etc/kiosk/credentials/technician-pin",
-        )
+        detail = "not set: maintenance mode cannot open on the screen"
+        return Check("technician PIN", "degraded", detail, fix)
     return Check("technician PIN", "ok", "set (scrypt hash)", "")
 
 

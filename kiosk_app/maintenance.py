@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from admin_tools.diagnostics.devices import self_test
@@ -42,9 +43,15 @@ def load_pin_hash(config: KioskConfig) -> str | None:
     None when neither is set (maintenance mode stays shut). Raise KioskError if the file
     named cannot be read or does not hold a hash.
     """
-    path = credential_file(PIN_CREDENTIAL) or config.technician_pin_file
-    if path is None:
-        return None
+    credential = credential_file(PIN_CREDENTIAL)
+    if credential is not None and credential.stat().st_size > 0:
+        return read_pin_hash(credential)
+    # An empty credential (as installed, before a PIN is set) leaves the config's file.
+    return read_pin_hash(config.technician_pin_file) if config.technician_pin_file else None
+
+
+def read_pin_hash(path: Path) -> str:
+    """Return the hash in ``path``; raise KioskError naming the file and the fix."""
     try:
         stored = path.read_text(encoding="utf-8").strip()
     except OSError as err:
@@ -83,6 +90,9 @@ class MaintenanceDesk:
         self.pin_set = pin_hash is not None
         self.guard = PinGuard(kiosk.database, pin_hash)
         self.repair = RepairRecord(kiosk.database)
+        self.repair_began = self.repair.started()
+        """When the repair under way started (None: none), for the screen to show without
+        reading the database on the UI's thread; start and finish keep it current."""
 
     # -- entering --------------------------------------------------------------------
     def attempt(self, pin: str) -> PinAnswer:
@@ -181,12 +191,14 @@ class MaintenanceDesk:
     def start_repair(self) -> datetime:
         """Begin a repair: the kiosk reports maintenance until it is finished."""
         began = self.repair.start(datetime.now(UTC))
+        self.repair_began = began
         logger.info("maintenance: repair started at %s", began.isoformat())
         return began
 
     def finish_repair(self) -> float:
         """End the repair; return how many minutes it lasted."""
         began = self.repair.finish()
+        self.repair_began = None
         minutes = (datetime.now(UTC) - began).total_seconds() / 60 if began else 0.0
         logger.info("maintenance: repair finished after %.0f min", minutes)
         return minutes

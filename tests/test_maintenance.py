@@ -15,12 +15,14 @@ from fakes import FakeClock
 from fleet_support import ORIGIN, at, serve_fleet
 
 from kiosk_app.config import KioskConfig
+from kiosk_app.diagnose import pin_check
 from kiosk_app.fleet_reporter import FleetReporter
 from kiosk_app.kiosk_status import KioskStatus, publish
 from kiosk_app.maintenance import GESTURE_SECONDS, CornerTaps, load_pin_hash
 from offline_store.database import KioskDatabase
 from offline_store.repair_record import RepairRecord
 from offline_store.secret_hash import hash_secret
+from offline_store.technician_pin import MAX_TRIES, PinGuard, PinOutcome
 from transactions.errors import KioskError
 
 PORTRAIT = (1080.0, 1920.0)
@@ -164,3 +166,73 @@ def test_the_incident_stays_open_during_the_repair_and_closes_when_it_is_finishe
     assert incident["sla_breached"] is False
     [row] = report["kiosks"]
     assert row["availability_pct"] == 25.0  # only the last 10 minutes were operational
+
+
+def test_an_empty_credential_as_installed_leaves_the_configured_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    credentials = tmp_path / "credentials"
+    credentials.mkdir()
+    (credentials / "kiosk-technician-pin").write_text("", encoding="utf-8")
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(credentials))
+    assert load_pin_hash(KioskConfig()) is None
+    stored = hash_secret("482917")
+    (tmp_path / "pin").write_text(stored, encoding="utf-8")
+    assert load_pin_hash(replace(KioskConfig(), technician_pin_file=tmp_path / "pin")) == stored
+
+
+def test_diagnose_from_a_shell_reads_the_installed_pin_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CREDENTIALS_DIRECTORY", raising=False)
+    installed = tmp_path / "technician-pin"
+    installed.write_text("", encoding="utf-8")  # as install-kiosk.sh leaves it
+    check = pin_check(KioskConfig(), installed)
+    assert (check.status, check.fix) == ("degraded", f"kiosk technician pin --out {installed}")
+    installed.write_text(hash_secret("482917"), encoding="utf-8")
+    assert pin_check(KioskConfig(), installed).status == "ok"
+
+
+def read_only(database: KioskDatabase, on: bool) -> None:
+    with database.reading() as db:
+        db.execute(f"PRAGMA query_only={'ON' if on else 'OFF'}")
+
+
+def test_ten_wrong_pins_lock_maintenance_even_when_the_disk_refuses_writes(
+    tmp_path: Path,
+) -> None:
+    database = KioskDatabase(tmp_path / "kiosk.db")
+    guard = PinGuard(database, hash_secret("482917"))
+    read_only(database, True)  # the disk the technician came to repair
+    outcomes = [guard.attempt(f"10000{n}", NOW).outcome for n in range(MAX_TRIES)]
+    assert outcomes == [PinOutcome.WRONG] * (MAX_TRIES - 1) + [PinOutcome.LOCKED]
+    for minutes in (1, 29):  # the right PIN too: locked, kept in memory
+        later = NOW + timedelta(minutes=minutes)
+        assert guard.attempt("482917", later).outcome is PinOutcome.LOCKED
+    assert guard.attempt("482917", NOW + timedelta(minutes=31)).outcome is PinOutcome.ACCEPTED
+    database.close()
+
+
+def test_a_repair_started_on_a_failing_disk_is_recorded_once_it_works_again(
+    tmp_path: Path,
+) -> None:
+    database = KioskDatabase(tmp_path / "kiosk.db")
+    record = RepairRecord(database)
+    read_only(database, True)
+    assert record.start(NOW) == NOW
+    assert record.started() == NOW  # from memory meanwhile
+    read_only(database, False)
+    assert record.started() == NOW  # and written now
+    database.close()
+    again = KioskDatabase(tmp_path / "kiosk.db")
+    assert RepairRecord(again).started() == NOW  # after a restart
+    finishing = RepairRecord(again)
+    read_only(again, True)
+    assert finishing.finish() == NOW
+    assert finishing.started() is None
+    read_only(again, False)
+    assert finishing.started() is None
+    again.close()
+    restarted = KioskDatabase(tmp_path / "kiosk.db")
+    assert RepairRecord(restarted).started() is None  # the finish was recorded too
+    restarted.close()

@@ -46,8 +46,7 @@ def test_the_gesture_and_the_pin_open_maintenance_a_wrong_pin_says_tries_left(
 def test_a_test_page_prints_and_paper_replaced_reads_the_printer_again(
     repair: dict[str, Any],
 ) -> None:
-    assert "BON · device printer" in repair["test_page_result"]
-    assert "printed" in repair["test_page_result"]
+    assert repair["test_page_result"] == "BON · device printer: ready; test page printed"
     assert len(repair["pages"]) == 1
     assert "Imprimante prête. / Printer ready." in repair["pages"][0]
     # The roll still empty: the technician is told, and the kiosk publishes it.
@@ -128,3 +127,7 @@ def test_ten_wrong_pins_lock_maintenance_and_a_restart_keeps_the_lock_and_the_re
     assert restarted["pad_message_at_open"] == lockout["locked_message"]
     assert restarted["right_pin_while_locked"] == lockout["locked_message"]
     assert restarted["panel_opened"] is False
+    log = (kiosk_data / "kiosk.log").read_text(encoding="utf-8")
+    assert log.count("technician PIN refused: locked until") == 1  # the right PIN, refused
+    for attempt in range(10):
+        assert f"90000{attempt}" not in log  # no wrong PIN in the log either

@@ -203,6 +203,7 @@ class KioskApp(App):  # type: ignore[misc]
             and not view.busy
             and self.resumed is not None
             and not self.maintenance.is_open
+            and not self.maintenance.working
         )
 
     def _drain_while_idle(self, _dt: float) -> None:

@@ -24,6 +24,7 @@ from kiosk_app.ui.theme import SYMBOLS_FONT_FILE, Theme
 class _Session:
     def __init__(self, reason: str) -> None:
         self.out_of_service = reason
+        self.under_repair = False
 
 
 class OutOfServiceApp(App):  # type: ignore[misc]

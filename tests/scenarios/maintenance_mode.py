@@ -74,6 +74,7 @@ def type_pin(app: Any, pin: str) -> None:
     from kiosk_app.walkthrough.touch import tap
 
     pad = app.maintenance.pin_pad
+    pad.message = ""  # so a wait for the answer cannot be met by the message before
     for digit in pin:
         tap(pad.ids[f"key_{digit}"])
     tap(pad.ids.enter)
@@ -127,7 +128,7 @@ def play(config: Any, phase: str, emulator: Any) -> dict[str, Any]:
         corner_taps(1)
         seen["pad_after_broken_gesture"] = mode.pin_pad is not None
         corner_taps()
-        yield lambda: mode.pin_pad is not None
+        yield lambda: mode.pin_pad is not None and not mode.pin_pad.checking
         seen["pad_message_at_open"] = mode.pin_pad.message
 
         if phase == "restarted":
@@ -161,7 +162,7 @@ def play(config: Any, phase: str, emulator: Any) -> dict[str, Any]:
             return
 
         tap(panel.ids.test_page)
-        yield results_show("printed")
+        yield results_show("test page")
         seen["test_page_result"] = panel.results
         emulator.set_mode("paper_out")
         tap(panel.ids.paper_replaced)  # but the roll is still empty

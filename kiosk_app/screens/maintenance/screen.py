@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from kivy.core.window import Window
@@ -91,11 +93,31 @@ class MaintenanceMode:
         self.pin_pad: PinPad | None = None
         self.panel: MaintenancePanel | None = None
         self._last_touch = time.monotonic()
+        self.working = False
+        """A job of maintenance's is on the worker (one at a time, even across a leave and
+        a return: a late result never lands on a newer pad or panel)."""
 
     @property
     def is_open(self) -> bool:
         """Tell whether the PIN pad or the panel is showing."""
         return self.pin_pad is not None or self.panel is not None
+
+    def _submit(self, job: Callable[[], Any], done: Callable[[Any], None]) -> bool:
+        """Run ``job`` on the worker unless one is running; ``done`` gets its outcome."""
+        if self.working:
+            return False
+        self.working = True
+
+        def finished(outcome: Any) -> None:
+            self.working = False
+            if self.pin_pad is not None:
+                self.pin_pad.checking = False
+            if self.panel is not None:
+                self.panel.busy = False
+            done(outcome)
+
+        self.app.worker.submit(job, finished)
+        return True
 
     def _text(self, key: str, **values: str) -> str:
         language = self.panel.language if self.panel else self.app.ui.default_language
@@ -119,34 +141,31 @@ class MaintenanceMode:
     def open_pin_pad(self) -> None:
         """Show the PIN pad (saying so if maintenance is locked or has no PIN)."""
         logger.info("maintenance: PIN pad opened")
-        self.pin_pad = PinPad(self, language=self.app.ui.default_language)
-        self._say_why_shut()
-        self.pin_pad.open(animation=False)
-
-    def _say_why_shut(self) -> None:
-        pad = self.pin_pad
-        if pad is None:
-            return
-        locked = self.desk.locked_until()
+        pad = self.pin_pad = PinPad(self, language=self.app.ui.default_language)
+        pad.open(animation=False)
         if not self.desk.pin_set:
             pad.message = self._text("maintenance.pin.not_set")
-        elif locked is not None:
-            pad.message = self._text("maintenance.pin.locked", time=self._when(locked))
+        else:
+            self._submit(self.desk.locked_until, lambda locked: self._locked(pad, locked))
+        pad.checking = self.working  # the keys wait for the worker
+
+    def _locked(self, pad: PinPad, outcome: Any) -> None:
+        if pad is self.pin_pad and isinstance(outcome, datetime):
+            pad.message = self._text("maintenance.pin.locked", time=self._when(outcome))
 
     def check_pin(self, pin: str) -> None:
         """Check ``pin`` on the worker (scrypt takes a moment)."""
         pad = self.pin_pad
-        if pad is None:
+        if pad is None or not self._submit(
+            lambda: self.desk.attempt(pin), lambda outcome: self._answered(pad, outcome)
+        ):
             return
         pad.checking = True
         pad.message = self._text("maintenance.pin.checking")
-        self.app.worker.submit(lambda: self.desk.attempt(pin), self._answered)
 
-    def _answered(self, outcome: PinAnswer | BaseException) -> None:
-        pad = self.pin_pad
-        if pad is None:
-            return
-        pad.checking = False
+    def _answered(self, pad: PinPad, outcome: PinAnswer | BaseException) -> None:
+        if pad is not self.pin_pad:
+            return  # cancelled meanwhile
         if isinstance(outcome, BaseException):
             logger.error("technician PIN not checked", exc_info=outcome)
             pad.message = self._text("maintenance.pin.failed")
@@ -175,6 +194,7 @@ class MaintenanceMode:
         self.panel = MaintenancePanel(
             self, language=self.app.ui.default_language, kiosk_id=self.app.kiosk.config.kiosk_id
         )
+        self.panel.busy = self.working
         self._show_repair_state()
         self.panel.open(animation=False)
 
@@ -182,7 +202,7 @@ class MaintenanceMode:
         panel = self.panel
         if panel is None:
             return
-        began = self.desk.repair.started()
+        began = self.desk.repair_began
         panel.under_repair = began is not None
         panel.state_text = (
             self._text("maintenance.state.repair", time=self._when(began))
@@ -199,23 +219,21 @@ class MaintenanceMode:
     def run(self, action: str) -> None:
         """Run ``action`` (a MaintenanceDesk method) on the worker; show what it found."""
         panel = self.panel
-        if panel is None or panel.busy:
+        job = getattr(self.desk, action)
+        if panel is None or not self._submit(job, lambda found: self._found(panel, found)):
             return
         panel.busy = True
         panel.results = self._text("maintenance.working")
-        self.app.worker.submit(getattr(self.desk, action), lambda found: self._found(found))
 
-    def _found(self, outcome: list[Check] | BaseException) -> None:
-        panel = self.panel
-        if panel is None:
-            return
-        panel.busy = False
+    def _found(self, panel: MaintenancePanel, outcome: list[Check] | BaseException) -> None:
+        self.app.publish_status(heartbeat=True)  # a device's health may have changed
+        if panel is not self.panel:
+            return  # left meanwhile: what it found is in the log
         if isinstance(outcome, BaseException):
             logger.error("maintenance action failed", exc_info=outcome)
             panel.results = self._text("maintenance.failed", error=type(outcome).__name__)
             return
         panel.results = "\n".join(self._line(check) for check in outcome)
-        self.app.publish_status(heartbeat=True)  # a device's health may have changed
 
     def _line(self, check: Check) -> str:
         mark = self._text(f"maintenance.status.{check.status}")
@@ -225,16 +243,26 @@ class MaintenanceMode:
     def toggle_repair(self) -> None:
         """Start a repair (the kiosk reports maintenance, takes no citizen) or finish it."""
         panel = self.panel
-        if panel is None or panel.busy:
+        starting = self.desk.repair_began is None
+        job = self.desk.start_repair if starting else self.desk.finish_repair
+        if panel is None or not self._submit(job, lambda done: self._repaired(panel, done)):
             return
-        if self.desk.repair.started() is None:
-            self.desk.start_repair()
-            self.app.session.set_repair(True)
+        panel.busy = True
+
+    def _repaired(self, panel: MaintenancePanel, outcome: Any) -> None:
+        """The repair was started (``outcome`` its start) or finished (its minutes)."""
+        if isinstance(outcome, BaseException):
+            logger.error("repair not started or finished", exc_info=outcome)
+            if panel is self.panel:
+                panel.results = self._text("maintenance.failed", error=type(outcome).__name__)
+            return
+        self.app.session.set_repair(self.desk.repair_began is not None)
+        if panel is not self.panel:
+            return
+        if isinstance(outcome, datetime):
             panel.results = self._text("maintenance.repair.started")
         else:
-            minutes = self.desk.finish_repair()
-            self.app.session.set_repair(False)
-            panel.results = self._text("maintenance.repair.finished", minutes=f"{minutes:.0f}")
+            panel.results = self._text("maintenance.repair.finished", minutes=f"{outcome:.0f}")
         self._show_repair_state()
 
     def leave(self, why: str = "closed by the technician") -> None:
