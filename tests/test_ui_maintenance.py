@@ -131,3 +131,16 @@ def test_ten_wrong_pins_lock_maintenance_and_a_restart_keeps_the_lock_and_the_re
     assert log.count("technician PIN refused: locked until") == 1  # the right PIN, refused
     for attempt in range(10):
         assert f"90000{attempt}" not in log  # no wrong PIN in the log either
+
+
+@pytest.mark.parametrize("size", ["1080x1920", "1920x1080"])
+def test_the_pin_pad_and_the_panel_fit_the_screen_in_both_orientations(
+    tmp_path: Path, size: str
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "technician-pin").write_text(hash_secret(PIN) + "\n", encoding="utf-8")
+    seen = run_scenario("maintenance_mode", str(data), "audit", size)
+    assert "error" not in seen, seen
+    assert set(seen["problems"]) == {"pin pad", "panel (fr)", "panel (en)"}
+    assert seen["problems"] == {name: [] for name in seen["problems"]}

@@ -11,6 +11,7 @@ from typing import Any
 
 from kivy.uix.button import Button
 from kivy.uix.label import Label
+from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 from kiosk_app.ui.theme import PANEL_MM_PER_PIXEL
@@ -23,10 +24,15 @@ MAIN_CONTROLS = frozenset({"proceed", "confirm", "pay", "submit", "done", "tap_c
 
 
 def _visible(widget: Any) -> Iterator[Any]:
-    """Yield ``widget`` and its descendants that a citizen can see."""
+    """Yield ``widget`` and its descendants that a citizen can see.
+
+    What a ScrollView holds is meant to be longer than it (it scrolls): only the view's own
+    box is checked."""
     if widget.opacity == 0 or widget.width <= 0 or widget.height <= 0:
         return
     yield widget
+    if isinstance(widget, ScrollView):
+        return
     for child in widget.children:
         yield from _visible(child)
 

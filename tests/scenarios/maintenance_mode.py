@@ -8,6 +8,8 @@ driver talking to the TCP printer emulator, started here so the scenario can tak
   card, outbox, diagnostics; start a repair, leave, come back, finish it.
 - ``lockout``: start a repair, walk away (maintenance closes), then ten wrong PINs lock it.
 - ``restarted``: a new process on the same data: still under repair, still locked.
+- ``audit``: at the window size ``WIDTHxHEIGHT`` given after the phase, the PIN pad and the
+  panel (diagnostics shown, in both languages) are checked by the screenshots' layout audit.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ PIN = "482917"
 Wait = Callable[[], bool]
 
 
-def config_for(data: Path, printer_port: int) -> Any:
+def config_for(data: Path, printer_port: int, size: str = "1080x1920") -> Any:
     from kiosk_app.config import parse_config
 
     return parse_config(
@@ -34,7 +36,11 @@ def config_for(data: Path, printer_port: int) -> Any:
                 "technician_pin_file": str(data / "technician-pin"),
                 "status_file": str(data / "status.json"),
             },
-            "ui": {"default_language": "fr"},
+            "ui": {
+                "default_language": "fr",
+                "width": int(size.split("x")[0]),
+                "height": int(size.split("x")[1]),
+            },
             "devices": {
                 "printer": {
                     "driver": "escpos-network",
@@ -138,13 +144,25 @@ def play(config: Any, phase: str, emulator: Any) -> dict[str, Any]:
             seen["panel_opened"] = mode.panel is not None
             return
 
-        if phase == "repair":
+        if phase in ("repair", "audit"):
             type_pin(app, "111111")
             yield pad_says("9")
             seen["wrong_pin_message"] = mode.pin_pad.message
+        if phase == "audit":
+            yield lambda: True  # a frame to lay the message out
+            seen["problems"] = {"pin pad": audit_screen()}
         type_pin(app, PIN)
         yield lambda: mode.panel is not None
         panel = mode.panel
+
+        if phase == "audit":
+            tap(panel.ids.diagnostics)
+            yield results_show("verdict", "technician PIN")
+            for language in ("fr", "en"):
+                panel.language = language
+                yield lambda: True
+                seen["problems"][f"panel ({language})"] = audit_screen()
+            return
 
         if phase == "lockout":
             tap(panel.ids.repair)
@@ -243,6 +261,14 @@ def play(config: Any, phase: str, emulator: Any) -> dict[str, Any]:
     return seen
 
 
+def audit_screen() -> list[str]:
+    from kivy.core.window import Window
+
+    from kiosk_app.ui.audit import audit
+
+    return audit(list(Window.children), *Window.size)
+
+
 def app_devices(data: Path) -> dict[str, str]:
     from kiosk_app.kiosk_status import read_status
 
@@ -269,13 +295,14 @@ def main() -> None:
     from device_drivers.sim.tcp_printer_emulator import TcpPrinterEmulator
 
     data, phase = Path(sys.argv[1]), sys.argv[2]
+    size = sys.argv[3] if len(sys.argv) > 3 else "1080x1920"
     logging.basicConfig(
         filename=data / "kiosk.log",
         level=logging.DEBUG,
         format="%(levelname)s %(name)s %(message)s",
     )
     with TcpPrinterEmulator() as emulator:
-        config = config_for(data, emulator.port)
+        config = config_for(data, emulator.port, size)
         show(config, lambda cfg: play(cfg, phase, emulator))
 
 
