@@ -125,7 +125,7 @@ class KioskApp(App):  # type: ignore[misc]
         """Transactions finished at start from the journal (None until that is done)."""
         self.maintenance = MaintenanceMode(self)
         # A repair started before a restart is still under way.
-        self.session.set_repair(self.maintenance.desk.repair.started() is not None)
+        self.session.set_repair(self.maintenance.desk.repair_began is not None)
 
     # -- texts used by the .kv files -------------------------------------------------
     def translator(self, language: str) -> Translator:

@@ -119,13 +119,15 @@ class MaintenanceMode:
         self.app.worker.submit(job, finished)
         return True
 
-    def _text(self, key: str, **values: str) -> str:
-        language = self.panel.language if self.panel else self.app.ui.default_language
-        return str(self.app.tr(key, language, **values))
+    @property
+    def _language(self) -> str:
+        return str(self.panel.language if self.panel else self.app.ui.default_language)
 
-    def _when(self, moment: Any) -> str:
-        translator = self.app.translator(self.app.ui.default_language)
-        return str(translator.timestamp(moment.isoformat()))
+    def _text(self, key: str, **values: str) -> str:
+        return str(self.app.tr(key, self._language, **values))
+
+    def _when(self, moment: datetime) -> str:
+        return str(self.app.translator(self._language).timestamp(moment.isoformat()))
 
     # -- entering --------------------------------------------------------------------
     def touched(self, x: float, y: float) -> None:
