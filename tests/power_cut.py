@@ -1,15 +1,24 @@
 """A simulated power cut: build the shim, run a writer under it, kill it, undo what was
-not synced (see tests/powercut/powercut.c)."""
+not synced (see tests/powercut/powercut.c).
+
+Shared by tests/test_power_loss.py and bench/power_cuts.py.
+"""
 
 from __future__ import annotations
 
 import os
+import random
 import shutil
+import signal
 import struct
 import subprocess
+import sys
 from pathlib import Path
 
+from offline_store.database import KioskDatabase
+
 SHIM_SOURCE = Path(__file__).resolve().parent / "powercut" / "powercut.c"
+WRITER = Path(__file__).resolve().parent / "powercut" / "writer.py"
 RECORD = struct.Struct("=IIqqq")
 WRITE, SYNC = 1, 2
 
@@ -73,3 +82,52 @@ def cut_power(disk: Path, log: Path) -> int:
         shm.unlink()
     log.unlink()
     return undone
+
+
+def fresh_disk(parent: Path) -> Path:
+    """Make ``parent/disk`` with an empty kiosk database, made and synced before any cut."""
+    disk = parent / "disk"
+    disk.mkdir()
+    KioskDatabase(disk / "kiosk.db").close()
+    return disk
+
+
+def run_until_cut(
+    shim: Path, disk: Path, first: int, synchronous: str, acks: int, rng: random.Random
+) -> tuple[list[str], int]:
+    """Run the writer until it acknowledged at least ``acks`` entries, plus a random few more
+    lines of output, then cut the power; return (acknowledged ids, writes undone)."""
+    log = disk.parent / "undo.log"
+    writer = subprocess.Popen(
+        [sys.executable, str(WRITER), str(disk / "kiosk.db"), str(first), synchronous],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=shim_env(shim, disk, log),
+    )
+    assert writer.stdout is not None  # both piped above
+    assert writer.stderr is not None
+    acknowledged: list[str] = []
+    stop_after = acks + rng.randrange(0, 40)
+    for line in writer.stdout:
+        acknowledged.append(line.strip())
+        if len(acknowledged) >= stop_after:
+            break
+    writer.send_signal(signal.SIGKILL)  # mid-write, somewhere in the next commit
+    writer.wait(timeout=30)
+    acknowledged += [line.strip() for line in writer.stdout.read().splitlines() if line.strip()]
+    if writer.returncode != -signal.SIGKILL:  # it died on its own: no cut was simulated
+        raise RuntimeError(f"the writer exited with {writer.returncode}: {writer.stderr.read()}")
+    return acknowledged, cut_power(disk, log)
+
+
+def stored_ids(disk: Path) -> tuple[set[str], str, Path | None]:
+    """Open the database as the kiosk would after the cut; return (stored ids, the verdict of
+    ``PRAGMA integrity_check``, where a file found damaged was moved or None)."""
+    database = KioskDatabase(disk / "kiosk.db")
+    with database.reading() as db:
+        ids = {row[0] for row in db.execute("select transaction_id from transactions")}
+        verdict = db.execute("PRAGMA integrity_check").fetchone()[0]
+    moved = database.set_aside
+    database.close()
+    return ids, verdict, moved

@@ -12,66 +12,15 @@ acknowledged entry must be there and the file must pass its integrity check; the
 from __future__ import annotations
 
 import random
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from power_cut import build_shim, cut_power, shim_env
-
-from offline_store.database import KioskDatabase
-
-WRITER = Path(__file__).resolve().parent / "powercut" / "writer.py"
+from power_cut import build_shim, fresh_disk, run_until_cut, stored_ids
 
 
 @pytest.fixture(scope="module")
 def shim(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_shim(tmp_path_factory.mktemp("shim"))
-
-
-def run_until_cut(
-    shim: Path, disk: Path, first: int, synchronous: str, acks: int, rng: random.Random
-) -> tuple[list[str], int]:
-    """Run the writer until it acknowledged at least ``acks`` entries, plus a random few more
-    lines of output, then cut the power; return (acknowledged ids, writes undone)."""
-    log = disk.parent / "undo.log"
-    writer = subprocess.Popen(
-        [sys.executable, str(WRITER), str(disk / "kiosk.db"), str(first), synchronous],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=shim_env(shim, disk, log),
-    )
-    assert writer.stdout is not None
-    acknowledged: list[str] = []
-    stop_after = acks + rng.randrange(0, 40)
-    for line in writer.stdout:
-        acknowledged.append(line.strip())
-        if len(acknowledged) >= stop_after:
-            break
-    writer.send_signal(signal.SIGKILL)  # mid-write, somewhere in the next commit
-    writer.wait(timeout=30)
-    acknowledged += [line.strip() for line in writer.stdout.read().splitlines() if line.strip()]
-    assert writer.returncode == -signal.SIGKILL, writer.stderr.read() if writer.stderr else ""
-    return acknowledged, cut_power(disk, log)
-
-
-def stored_ids(disk: Path) -> tuple[set[str], str, Path | None]:
-    database = KioskDatabase(disk / "kiosk.db")
-    with database.reading() as db:
-        ids = {row[0] for row in db.execute("select transaction_id from transactions")}
-        verdict = db.execute("PRAGMA integrity_check").fetchone()[0]
-    moved = database.set_aside
-    database.close()
-    return ids, verdict, moved
-
-
-def fresh_disk(tmp_path: Path) -> Path:
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    KioskDatabase(disk / "kiosk.db").close()  # made and synced before the cuts
-    return disk
 
 
 def test_every_acknowledged_entry_survives_power_cuts_at_random_moments(
