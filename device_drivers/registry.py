@@ -1,14 +1,16 @@
-"""The explicit registry: driver name in the kiosk's config → factory. Nothing registers itself.
+"""The explicit registry: driver name in the kiosk's config → factory and the keys it reads.
+Nothing registers itself.
 
 Ports are named in the config, never probed: serial devices by their stable
-``/dev/serial/by-id/…`` names, printers by host or USB ids.
+``/dev/serial/by-id/…`` names, printers by host or USB ids. A key the driver does not read
+is refused (a typo would otherwise leave the default in use, unnoticed).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from transactions.errors import KioskError
 from transactions.ports import (
@@ -60,6 +62,20 @@ class Options:
         return value
 
 
+F = TypeVar("F")
+
+
+@dataclass(frozen=True)
+class Driver(Generic[F]):
+    """One driver: its factory and the option keys it reads (besides ``driver``)."""
+
+    factory: F
+    keys: tuple[str, ...] = ()
+
+
+SIMULATED_CARD_KEYS = ("card_brand", "card_last4", "outcome")
+
+
 # -- card readers -----------------------------------------------------------------------
 def _simulated_reader(options: Options) -> CardReader:
     from device_drivers.sim.card_reader import SimulatedCardReader
@@ -74,9 +90,9 @@ def _pcsc_reader(options: Options) -> CardReader:
     return PcscCardReader(reader_name=str(reader) if reader else None)
 
 
-CARD_READERS: Mapping[str, Callable[[Options], CardReader]] = {
-    "simulated": _simulated_reader,
-    "pcsc": _pcsc_reader,
+CARD_READERS: Mapping[str, Driver[Callable[[Options], CardReader]]] = {
+    "simulated": Driver(_simulated_reader, SIMULATED_CARD_KEYS),
+    "pcsc": Driver(_pcsc_reader, ("reader",)),
 }
 
 
@@ -130,11 +146,11 @@ def _ecr_terminal(
 
 
 PAYMENT_TERMINALS: Mapping[
-    str, Callable[[Options, PaymentGateway, CardReader | None], PaymentTerminal]
+    str, Driver[Callable[[Options, PaymentGateway, CardReader | None], PaymentTerminal]]
 ] = {
-    "simulated": _simulated_terminal,
-    "gateway-card": _gateway_card_terminal,
-    "ecr-serial": _ecr_terminal,
+    "simulated": Driver(_simulated_terminal, (*SIMULATED_CARD_KEYS, "wait_seconds")),
+    "gateway-card": Driver(_gateway_card_terminal, ("wait_seconds",)),
+    "ecr-serial": Driver(_ecr_terminal, ("port", "baudrate", "response_timeout")),
 }
 SETTLED_AT_KIOSK = frozenset({"ecr-serial"})
 """Terminals whose captures and voids only the terminal itself can make (over the UI's
@@ -178,11 +194,11 @@ def _escpos_usb(options: Options) -> ReceiptPrinter:
     return EscposPrinter(UsbConnection(options.integer("vendor_id"), options.integer("product_id")))
 
 
-PRINTERS: Mapping[str, Callable[[Options], ReceiptPrinter]] = {
-    "simulated": _simulated_printer,
-    "escpos-network": _escpos_network,
-    "escpos-serial": _escpos_serial,
-    "escpos-usb": _escpos_usb,
+PRINTERS: Mapping[str, Driver[Callable[[Options], ReceiptPrinter]]] = {
+    "simulated": Driver(_simulated_printer),
+    "escpos-network": Driver(_escpos_network, ("host", "port", "timeout")),
+    "escpos-serial": Driver(_escpos_serial, ("port", "baudrate")),
+    "escpos-usb": Driver(_escpos_usb, ("vendor_id", "product_id")),
 }
 
 
@@ -196,28 +212,63 @@ def _serial_scanner(options: Options) -> BarcodeScanner:
     )
 
 
-SCANNERS: Mapping[str, Callable[[Options], BarcodeScanner]] = {
-    "serial-scanner": _serial_scanner,
+SCANNERS: Mapping[str, Driver[Callable[[Options], BarcodeScanner]]] = {
+    "serial-scanner": Driver(_serial_scanner, ("port", "baudrate")),
 }
 
 NONE = "none"
 """Driver name of an optional device the kiosk does not have (card reader, scanner)."""
 
+DEVICE_DRIVERS: Mapping[str, Mapping[str, Driver[Any]]] = {
+    "card_reader": CARD_READERS,
+    "payment_terminal": PAYMENT_TERMINALS,
+    "printer": PRINTERS,
+    "scanner": SCANNERS,
+}
+"""Each device section of the config (``[devices.NAME]``) and its drivers."""
+OPTIONAL_DEVICES = frozenset({"card_reader", "scanner"})
+"""Devices a kiosk may do without (driver ``none``)."""
 
-def _factory(section: str, driver: str, known: Mapping[str, Any]) -> Any:
-    factory = known.get(driver)
-    if factory is None:
+
+def check_options(device: str, driver: str, options: Mapping[str, Any]) -> None:
+    """Refuse an unknown driver for ``[devices.DEVICE]``, or a key that driver does not read."""
+    section = f"devices.{device}"
+    known = DEVICE_DRIVERS[device]
+    if driver == NONE and device in OPTIONAL_DEVICES:
+        keys: tuple[str, ...] = ()
+    else:
+        keys = _driver(section, driver, known).keys
+    unknown = sorted(set(options) - set(keys))
+    if unknown:
+        names = ", ".join(f"{section}.{key}" for key in unknown)
+        its = f"its keys: {', '.join(keys)}" if keys else "it takes no keys besides driver"
+        raise UnknownDriverError(
+            f'unknown key {names} for driver "{driver}"; check the spelling ({its})'
+        )
+
+
+def _driver(section: str, driver: str, known: Mapping[str, Driver[Any]]) -> Driver[Any]:
+    found = known.get(driver)
+    if found is None:
         names = ", ".join(sorted(known))
         raise UnknownDriverError(f"{section}.driver {driver!r} is unknown; use one of: {names}")
-    return factory
+    return found
+
+
+def _factory(
+    device: str, driver: str, options: Mapping[str, Any], drivers: Mapping[str, Driver[F]]
+) -> F:
+    check_options(device, driver, options)
+    return drivers[driver].factory
 
 
 def build_card_reader(driver: str, options: Mapping[str, Any]) -> CardReader | None:
     """Return the card reader the config names, or None for ``none``."""
     if driver == NONE:
+        check_options("card_reader", driver, options)
         return None
-    section = "devices.card_reader"
-    return _factory(section, driver, CARD_READERS)(Options(section, options))  # type: ignore[no-any-return]
+    factory = _factory("card_reader", driver, options, CARD_READERS)
+    return factory(Options("devices.card_reader", options))
 
 
 def build_payment_terminal(
@@ -227,20 +278,20 @@ def build_payment_terminal(
     reader: CardReader | None = None,
 ) -> PaymentTerminal:
     """Return the payment terminal the config names."""
-    section = "devices.payment_terminal"
-    factory = _factory(section, driver, PAYMENT_TERMINALS)
-    return factory(Options(section, options), gateway, reader)  # type: ignore[no-any-return]
+    factory = _factory("payment_terminal", driver, options, PAYMENT_TERMINALS)
+    return factory(Options("devices.payment_terminal", options), gateway, reader)
 
 
 def build_printer(driver: str, options: Mapping[str, Any]) -> ReceiptPrinter:
     """Return the receipt printer the config names."""
-    section = "devices.printer"
-    return _factory(section, driver, PRINTERS)(Options(section, options))  # type: ignore[no-any-return]
+    factory = _factory("printer", driver, options, PRINTERS)
+    return factory(Options("devices.printer", options))
 
 
 def build_scanner(driver: str, options: Mapping[str, Any]) -> BarcodeScanner | None:
     """Return the barcode scanner the config names, or None for ``none``."""
     if driver == NONE:
+        check_options("scanner", driver, options)
         return None
-    section = "devices.scanner"
-    return _factory(section, driver, SCANNERS)(Options(section, options))  # type: ignore[no-any-return]
+    factory = _factory("scanner", driver, options, SCANNERS)
+    return factory(Options("devices.scanner", options))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from device_drivers.registry import UnknownDriverError, check_options
 from transactions.errors import KioskError
 from transactions.services import SERVICES
 
@@ -287,7 +288,12 @@ class _Reader:
         driver = value.get("driver", default_driver)
         if not isinstance(driver, str):
             raise ConfigError(f'{key}.driver must be a string, e.g. driver = "simulated"')
-        return DeviceConfig(driver, {k: v for k, v in value.items() if k != "driver"})
+        options = {k: v for k, v in value.items() if k != "driver"}
+        try:
+            check_options(key.removeprefix("devices."), driver, options)
+        except UnknownDriverError as err:
+            raise ConfigError(str(err)) from err
+        return DeviceConfig(driver, options)
 
     def offline_policy(self) -> dict[str, str]:
         policy = default_offline_policy()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from kiosk_app.bootstrap import build_kiosk
-from kiosk_app.config import ConfigError, KioskConfig, load_config, parse_config
+from kiosk_app.config import ConfigError, DeviceConfig, KioskConfig, load_config, parse_config
 from offline_store.database import MIGRATIONS
 
 
@@ -81,15 +82,15 @@ def test_a_missing_or_broken_file_says_so(tmp_path: Path) -> None:
 
 
 def test_an_unknown_driver_stops_the_start_and_lists_the_known_ones(tmp_path: Path) -> None:
-    config = parse_config(
-        {
-            "backend": {"url": "http://127.0.0.1:9"},
-            "kiosk": {"data_dir": str(tmp_path)},
-            "devices": {"printer": {"driver": "escpos-bluetooth"}},
-        }
+    with pytest.raises(ConfigError, match=r"escpos-bluetooth.*simulated"):
+        parse_config({"devices": {"printer": {"driver": "escpos-bluetooth"}}})
+    built_in_code = replace(
+        parse_config({"backend": {"url": "http://127.0.0.1:9"}}),
+        data_dir=tmp_path,
+        printer=DeviceConfig("escpos-bluetooth"),
     )
     with pytest.raises(ConfigError, match=r"escpos-bluetooth.*simulated"):
-        build_kiosk(config)
+        build_kiosk(built_in_code)
 
 
 def test_the_composition_root_builds_a_working_kiosk_on_defaults(tmp_path: Path) -> None:
@@ -100,3 +101,19 @@ def test_the_composition_root_builds_a_working_kiosk_on_defaults(tmp_path: Path)
         assert kiosk.database.schema_version() == len(MIGRATIONS)
     finally:
         kiosk.close()
+
+
+def test_a_typo_under_a_device_in_the_file_is_refused_at_load_naming_the_drivers_keys(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(
+        '[devices.printer]\ndriver = "escpos-network"\nhost = "192.0.2.40"\nprot = 9101\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert "devices.printer.prot" in message
+    assert "escpos-network" in message
+    assert "host, port, timeout" in message

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from device_drivers.escpos.escpos_printer import EscposPrinter
 from device_drivers.gateway_card_terminal import GatewayCardTerminal
+from device_drivers.registry import DEVICE_DRIVERS
 from device_drivers.serial_scanner import SerialBarcodeScanner
 from device_drivers.sim.card_reader import SimulatedCardReader
 from device_drivers.sim.payment_terminal import SimulatedPaymentTerminal
 from device_drivers.sim.printer import SimulatedPrinter
 from kiosk_app.bootstrap import build_devices
-from kiosk_app.config import ConfigError, parse_config
+from kiosk_app.config import ConfigError, DeviceConfig, parse_config
 from transactions.ministries.payments_client import HttpPaymentGateway
 
 GATEWAY = HttpPaymentGateway("http://127.0.0.1:9")
@@ -99,3 +101,62 @@ def test_the_config_file_example_in_the_readme_is_valid(tmp_path: Path) -> None:
     for block in blocks:
         config = parse_config(__import__("tomllib").loads(block.split("```")[0]))
         assert config.kiosk_id
+
+
+@pytest.mark.parametrize(
+    ("devices", "words"),
+    [
+        (
+            {"printer": {"driver": "escpos-network", "host": "192.0.2.40", "prot": 9101}},
+            ["devices.printer.prot", '"escpos-network"', "host, port, timeout"],
+        ),
+        (
+            {"scanner": {"driver": "serial-scanner", "port": "/dev/ttyUSB0", "baud_rate": 9600}},
+            ["devices.scanner.baud_rate", '"serial-scanner"', "port, baudrate"],
+        ),
+        (
+            {"payment_terminal": {"driver": "simulated", "card_last_4": "0005"}},
+            ["devices.payment_terminal.card_last_4", "card_last4"],
+        ),
+        (
+            {"card_reader": {"driver": "pcsc", "readers": "Virtual PCD 00 00", "Reader": "x"}},
+            ["devices.card_reader.Reader", "devices.card_reader.readers", "its keys: reader"],
+        ),
+        (
+            {"scanner": {"driver": "none", "port": "/dev/serial/by-id/usb-Honeywell-if00"}},
+            ["devices.scanner.port", '"none"', "no keys"],
+        ),
+        (
+            {"printer": {"driver": "simulated", "profile": "TM-T88V"}},
+            ["devices.printer.profile", '"simulated"', "no keys"],
+        ),
+    ],
+)
+def test_a_key_the_driver_does_not_know_is_refused_naming_it_and_the_known_keys(
+    devices: dict[str, dict[str, object]], words: list[str]
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config({"devices": devices})
+    for word in words:
+        assert word in str(caught.value)
+
+
+def test_an_unknown_driver_is_refused_when_the_config_is_read() -> None:
+    with pytest.raises(ConfigError, match=r"escpos-bluetooth.*escpos-network"):
+        parse_config({"devices": {"printer": {"driver": "escpos-bluetooth"}}})
+
+
+def test_every_key_each_driver_declares_is_accepted_by_the_config() -> None:
+    for device, drivers in DEVICE_DRIVERS.items():
+        for name, driver in drivers.items():
+            options = dict.fromkeys(driver.keys, 1)
+            config = parse_config({"devices": {device: {"driver": name, **options}}})
+            assert getattr(config, device).options == options
+
+
+def test_a_config_built_in_code_with_a_typo_is_refused_by_the_registry_too() -> None:
+    config = replace(
+        parse_config({}), printer=DeviceConfig("escpos-network", {"hots": "192.0.2.40"})
+    )
+    with pytest.raises(ConfigError, match=r"devices\.printer\.hots.*host, port, timeout"):
+        build_devices(config, GATEWAY)
