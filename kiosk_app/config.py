@@ -133,12 +133,35 @@ def load_config(path: Path | None) -> KioskConfig:
     if path is None:
         return KioskConfig()
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as err:
-        raise ConfigError(f"{path}: no such file; give the path of the kiosk's TOML file") from err
+        raw = tomllib.loads(_read_text(path))
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"{path}: not valid TOML ({err}); fix the syntax") from err
     return parse_config(raw)
+
+
+def _read_text(path: Path) -> str:
+    """Return the file's text (UTF-8), or raise ConfigError saying what is wrong with it."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as err:
+        raise ConfigError(f"{path}: no such file; give the path of the kiosk's TOML file") from err
+    except IsADirectoryError as err:
+        raise ConfigError(
+            f"{path} is a folder, not a file; give the path of the kiosk's TOML file"
+        ) from err
+    except OSError as err:
+        raise ConfigError(
+            f"{path} cannot be read ({err.strerror or err}); check the path and that the "
+            "kiosk's user may read it"
+        ) from err
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        raise ConfigError(
+            f"{path} is not UTF-8 text (byte 0x{data[err.start]:02x} on line {line}); "
+            "save it as UTF-8"
+        ) from err
 
 
 def parse_config(raw: dict[str, Any]) -> KioskConfig:

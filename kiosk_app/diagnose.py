@@ -41,7 +41,7 @@ INSTALLED_PIN = Path("/etc/kiosk/credentials/technician-pin")
 
 def config_error_report(error: str, as_json: bool) -> int:
     """Report a config that does not load: the kiosk is down until it is fixed."""
-    check = Check("configuration", "down", error, "fix the key named, then run diagnose again")
+    check = Check("configuration", "down", error, "fix what it names, then run diagnose again")
     _print([check], "down", as_json)
     return 2
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from kiosk_runs import KIOSK, kiosk_env
+from unusable_files import UNUSABLE_FILES
 
 from kiosk_app.cli import build_parser
 
@@ -129,3 +130,42 @@ def test_kiosk_status_prints_the_published_state_with_its_exit_code(tmp_path: Pa
 
     publish(status_file, KioskStatus.of(None, frozenset()))
     assert run("status", "--config", str(config)).returncode == 0
+
+
+COMMANDS_READING_THE_CONFIG = {
+    "run": ["run"],
+    "diagnose": ["diagnose"],
+    "diagnose --json": ["diagnose", "--json"],
+    "diagnose devices": ["diagnose", "devices"],
+    "status": ["status"],
+    "outbox status": ["outbox", "status"],
+    "agent": ["agent", "--once"],
+    "walkthrough": ["walkthrough", "fine"],
+}
+
+
+@pytest.mark.parametrize("kind", sorted(UNUSABLE_FILES))
+@pytest.mark.parametrize("command", sorted(COMMANDS_READING_THE_CONFIG))
+def test_a_config_file_that_cannot_be_read_stops_every_command_with_exit_2_naming_it(
+    tmp_path: Path, command: str, kind: str
+) -> None:
+    config = UNUSABLE_FILES[kind][0](tmp_path)
+    done = run(*COMMANDS_READING_THE_CONFIG[command], "--config", str(config))
+    said = done.stdout + done.stderr
+    assert done.returncode == 2, said
+    assert str(config) in said
+    assert "Traceback" not in said
+    if command.startswith("diagnose") and command != "diagnose devices":
+        assert "configuration" in said  # a `down` check, as for a TOML error
+        assert "DOWN" in said or '"down"' in said
+
+
+def test_logs_bundle_with_a_config_file_that_cannot_be_read_writes_nothing(tmp_path: Path) -> None:
+    config = UNUSABLE_FILES["latin-1 bytes"][0](tmp_path)
+    archive = tmp_path / "support-Côté.tar.gz"
+    done = run("logs", "bundle", "--out", str(archive), "--config", str(config))
+    assert (done.returncode, done.stdout) == (2, "")
+    assert str(config) in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not archive.exists()
+

@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from unusable_files import UNUSABLE_FILES
 
 from kiosk_app.bootstrap import build_kiosk
 from kiosk_app.config import ConfigError, DeviceConfig, KioskConfig, load_config, parse_config
@@ -101,6 +102,19 @@ def test_the_composition_root_builds_a_working_kiosk_on_defaults(tmp_path: Path)
         assert kiosk.database.schema_version() == len(MIGRATIONS)
     finally:
         kiosk.close()
+
+
+@pytest.mark.parametrize("kind", sorted(UNUSABLE_FILES))
+def test_a_config_that_cannot_be_read_as_text_is_a_config_error_naming_the_file(
+    tmp_path: Path, kind: str
+) -> None:
+    make, words = UNUSABLE_FILES[kind]
+    path = make(tmp_path)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(path) in str(caught.value)
+    for word in words:
+        assert word in str(caught.value)
 
 
 def test_a_typo_under_a_device_in_the_file_is_refused_at_load_naming_the_drivers_keys(

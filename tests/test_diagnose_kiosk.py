@@ -13,8 +13,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from kiosk_runs import KIOSK, kiosk_env
 from sample_records import queued_fine
+from unusable_files import UNUSABLE_FILES
 
 from kiosk_app.kiosk_status import KioskStatus, publish
 from ministry_sandbox.testing import SandboxClient
@@ -155,3 +157,15 @@ def test_a_kiosk_without_a_technician_pin_is_degraded_with_the_command_to_make_o
     pin = by_name(report)["technician PIN"]
     assert (code, pin["status"]) == (1, "degraded")
     assert "not-a-hash holds no PIN hash" in pin["detail"]
+
+
+@pytest.mark.parametrize("kind", sorted(UNUSABLE_FILES))
+def test_a_config_that_cannot_be_read_is_reported_down_naming_the_file(
+    tmp_path: Path, kind: str
+) -> None:
+    config = UNUSABLE_FILES[kind][0](tmp_path)
+    code, report = diagnose(config)
+    [check] = report["checks"]
+    assert (code, report["verdict"]) == (2, "down")
+    assert (check["name"], check["status"]) == ("configuration", "down")
+    assert str(config) in check["detail"]
