@@ -212,6 +212,9 @@ def _add_config(parser: argparse.ArgumentParser) -> None:
 
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+PRIVATE_UMASK = 0o077
+"""Files the kiosk makes are its user's alone (0600, folders 0700): they hold citizens'
+transactions and the key that seals them."""
 
 
 def setup_logging(level: int, handler: logging.Handler | None = None) -> None:
@@ -230,6 +233,9 @@ def setup_logging(level: int, handler: logging.Handler | None = None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the ``kiosk`` command line."""
+    # Private files from the first one made (database, key, logs, anything else), as under
+    # systemd's UMask=0077, when a technician or a script runs the kiosk from a shell.
+    os.umask(PRIVATE_UMASK)
     args = build_parser().parse_args(argv)
     setup_logging(logging.WARNING if getattr(args, "json", False) else logging.INFO)
     if args.command == "technician":

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import subprocess
 from pathlib import Path
 
@@ -11,6 +13,7 @@ from kiosk_runs import KIOSK, kiosk_env
 from unusable_files import UNUSABLE_FILES
 
 from kiosk_app.cli import build_parser
+from ministry_sandbox.testing import SandboxClient
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -169,3 +172,26 @@ def test_logs_bundle_with_a_config_file_that_cannot_be_read_writes_nothing(tmp_p
     assert "Traceback" not in done.stderr
     assert not archive.exists()
 
+
+def test_the_kiosk_keeps_its_folder_database_and_key_private_whatever_the_umask(
+    sandbox: SandboxClient, tmp_path: Path
+) -> None:
+    state = tmp_path / "état du kiosque"
+    data = state / "données"
+    config = tmp_path / "kiosk.toml"
+    config.write_text(
+        f'[kiosk]\ndata_dir = "{data}"\n[backend]\nurl = "{sandbox.url}"\n', encoding="utf-8"
+    )
+    before = os.umask(0o022)  # as a shell's default, outside systemd's UMask=0077
+    try:
+        done = run("agent", "--once", "--config", str(config))
+    finally:
+        os.umask(before)
+    assert done.returncode == 0, done.stderr
+    assert {p.name for p in data.iterdir()} >= {"kiosk.db", "kiosk.key"}
+    modes = {
+        str(path.relative_to(tmp_path)): stat.S_IMODE(path.stat().st_mode)
+        for path in [state, *state.rglob("*")]
+    }
+    private = {name: 0o700 if (tmp_path / name).is_dir() else 0o600 for name in modes}
+    assert modes == private, {name: oct(mode) for name, mode in modes.items()}

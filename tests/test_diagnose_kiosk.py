@@ -18,6 +18,7 @@ from kiosk_runs import KIOSK, kiosk_env
 from sample_records import queued_fine
 from unusable_files import UNUSABLE_FILES
 
+from admin_tools.diagnostics.kiosk_checks import backend_verdict, is_loopback_url
 from kiosk_app.kiosk_status import KioskStatus, publish
 from ministry_sandbox.testing import SandboxClient
 from offline_store import outbox_items
@@ -157,6 +158,41 @@ def test_a_kiosk_without_a_technician_pin_is_degraded_with_the_command_to_make_o
     pin = by_name(report)["technician PIN"]
     assert (code, pin["status"]) == (1, "degraded")
     assert "not-a-hash holds no PIN hash" in pin["detail"]
+
+
+def test_a_backend_over_plain_http_off_this_machine_is_degraded_for_no_tls() -> None:
+    for url in ("http://example.test", "http://backends.québec.example:8080", "http://192.0.2.7"):
+        check = backend_verdict("fines", url, 200, 0.05)
+        assert (check.name, check.status) == ("backend fines", "degraded"), url
+        assert "no TLS" in check.detail
+        assert "https://" in check.fix
+        assert check.data == {"latency_ms": 50}
+
+
+def test_a_backend_on_this_machine_or_over_https_is_ok_without_tls_or_with_it() -> None:
+    local = ("http://127.0.0.1:8700", "http://127.8.9.10", "http://localhost:8700", "http://[::1]")
+    for url in local:
+        check = backend_verdict("payments", url, 200, 0.012)
+        assert check.status == "ok", url
+        assert check.detail == "12 ms, no TLS (this machine)"
+    secure = backend_verdict("payments", "https://example.test", 200, 0.012)
+    assert (secure.status, secure.detail) == ("ok", "12 ms, TLS valid")
+
+
+def test_names_that_only_look_local_are_not_loopback() -> None:
+    assert is_loopback_url("http://LOCALHOST:8700")
+    assert is_loopback_url("http://[::ffff:127.0.0.1]:8700")
+    for url in ("http://localhost.example.test", "http://127.0.0.1.nip.io", "http://0.0.0.0"):
+        assert not is_loopback_url(url), url
+
+
+def test_a_slow_or_failing_backend_keeps_its_verdict_over_plain_http() -> None:
+    failing = backend_verdict("health", "http://example.test", 503, 0.05)
+    assert (failing.status, failing.detail) == ("down", "answers 503")
+    slow = backend_verdict("health", "http://example.test", 200, 2.5)
+    assert slow.status == "degraded"
+    assert "slow (2500 ms)" in slow.detail
+    assert "no TLS" in slow.detail
 
 
 @pytest.mark.parametrize("kind", sorted(UNUSABLE_FILES))

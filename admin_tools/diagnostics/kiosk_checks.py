@@ -7,6 +7,7 @@ reads the config.
 
 from __future__ import annotations
 
+import ipaddress
 import shutil
 import sqlite3
 import time
@@ -16,6 +17,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -77,36 +79,53 @@ def backend_checks(base_url: str, probes: Mapping[str, str]) -> tuple[list[Check
             )
             continue
         latency = time.monotonic() - started
-        data = {"latency_ms": round(latency * 1000)}
         if skew is None and answer.headers.get("date"):
             theirs = parsedate_to_datetime(answer.headers["date"])
             skew = datetime.now(UTC).timestamp() - theirs.timestamp()
-        if answer.status_code >= 500:
-            checks.append(
-                Check(
-                    f"backend {name}",
-                    "down",
-                    f"answers {answer.status_code}",
-                    "the ministry's service is down: wait, or call its help desk",
-                    data,
-                )
-            )
-        elif latency > SLOW_SECONDS:
-            checks.append(
-                Check(
-                    f"backend {name}",
-                    "degraded",
-                    f"slow ({data['latency_ms']} ms)",
-                    "check the network's load; citizens will wait",
-                    data,
-                )
-            )
-        else:
-            tls = "TLS valid" if base_url.startswith("https://") else "no TLS (test lab)"
-            checks.append(
-                Check(f"backend {name}", "ok", f"{data['latency_ms']} ms, {tls}", "", data)
-            )
+        checks.append(backend_verdict(name, base_url, answer.status_code, latency))
     return checks, skew
+
+
+def backend_verdict(name: str, base_url: str, status_code: int, latency: float) -> Check:
+    """Judge one backend's answer: its status, its latency (seconds) and its transport.
+
+    Plain ``http://`` is degraded unless the backend is on this machine (a test lab or a
+    local proxy): anyone on the network between could read or change what is sent.
+    """
+    data = {"latency_ms": round(latency * 1000)}
+    if status_code >= 500:
+        fix = "the ministry's service is down: wait, or call its help desk"
+        return Check(f"backend {name}", "down", f"answers {status_code}", fix, data)
+    found: list[str] = []
+    fixes: list[str] = []
+    if latency > SLOW_SECONDS:
+        found.append(f"slow ({data['latency_ms']} ms)")
+        fixes.append("check the network's load; citizens will wait")
+    if base_url.startswith("https://"):
+        transport = "TLS valid"
+    elif is_loopback_url(base_url):
+        transport = "no TLS (this machine)"
+    else:
+        transport = "no TLS: readable by anyone on the network"
+        found.append(transport)
+        fixes.append("use the backends' https:// address in backend.url")
+    if found:
+        return Check(f"backend {name}", "degraded", "; ".join(found), "; ".join(fixes), data)
+    return Check(f"backend {name}", "ok", f"{data['latency_ms']} ms, {transport}", "", data)
+
+
+def is_loopback_url(url: str) -> bool:
+    """Tell whether ``url``'s host is this machine: localhost, 127.0.0.0/8 or ::1."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False  # a name: only "localhost" is taken on trust, never resolved here
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback
 
 
 def clock_check(skew: float | None) -> Check:
