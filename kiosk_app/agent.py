@@ -21,10 +21,10 @@ from device_drivers.gateway_settlement import GatewaySettlement, SettledAtKiosk
 from device_drivers.registry import SETTLED_AT_KIOSK
 from kiosk_app.bootstrap import Backends, build_steps
 from kiosk_app.config import KioskConfig
-from offline_store.database import KioskDatabase
+from offline_store.database import PASSING, KioskDatabase
 from offline_store.journal import SqliteJournal
 from transactions.clock import SystemClock
-from transactions.errors import DeviceError, KioskError
+from transactions.errors import DeviceError, KioskError, StorageError
 from transactions.ministries.http import Timeouts
 from transactions.ports import Clock
 from transactions.receipt import Receipt
@@ -101,7 +101,12 @@ class OutboxAgent:
                 self.drain_once()
             except KioskError as err:
                 logger.error("outbox not drained: %s (%s)", err, err.code)
-            self._stopping.wait(self._pause())
+            try:
+                pause = self._pause()
+            except KioskError as err:  # a busy or failing file: look again after a poll
+                logger.error("outbox not read: %s (%s)", err, err.code)
+                pause = self._settings.poll_seconds
+            self._stopping.wait(pause)
         logger.info("agent stopped after %d deliveries", self.delivered)
 
     def _pause(self) -> float:
@@ -125,6 +130,27 @@ class OutboxAgent:
         """Wait for the thread to end after :meth:`stop`."""
         if self._thread is not None:
             self._thread.join(timeout)
+
+
+def open_when_free(
+    config: KioskConfig, stopping: threading.Event, longest_pause: float = 60.0
+) -> KioskDatabase | None:
+    """Open the kiosk's database, waiting (with growing pauses) while it is busy or its disk
+    fails; return None if ``stopping`` is set first. The file is never moved aside for that:
+    only a damaged one is."""
+    pause = 1.0
+    while True:
+        try:
+            return KioskDatabase(config.database_path, config.pii_key_file)
+        except StorageError as err:
+            if err.code not in PASSING:
+                raise
+            logger.error(
+                "database not opened: %s (%s); trying again in %.0f s", err, err.code, pause
+            )
+        if stopping.wait(pause):
+            return None
+        pause = min(pause * 2, longest_pause)
 
 
 def build_agent(

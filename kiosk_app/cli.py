@@ -14,13 +14,15 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from kiosk_app import technician_cli
 from kiosk_app.config import ConfigError, KioskConfig, load_config
-from transactions.errors import KioskError
+from transactions.errors import KioskError, StorageError
 from transactions.services import SERVICES
 
 logger = logging.getLogger(__name__)
@@ -283,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _agent(config: KioskConfig, once: bool) -> int:
-    from kiosk_app.agent import AgentSettings, build_agent
+    from kiosk_app.agent import AgentSettings, build_agent, open_when_free
     from offline_store.database import KioskDatabase
 
     if config.uses_embedded_sandbox:
@@ -291,33 +293,41 @@ def _agent(config: KioskConfig, once: bool) -> int:
             "kiosk agent needs backend.url in the config: it sends to the real backends "
             "(the demo runs its agent inside the kiosk, with the embedded sandbox)"
         )
-    database = KioskDatabase(config.database_path, config.pii_key_file)
+    stopping = threading.Event()
+    stoppers: list[Callable[[], None]] = [stopping.set]
+
+    def stop(_signum: int, _frame: object) -> None:
+        for stopper in stoppers:
+            stopper()
+
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, stop)
+    if once:  # a technician's run: a busy database is said at once, not waited for
+        database: KioskDatabase | None = KioskDatabase(config.database_path, config.pii_key_file)
+    else:
+        database = open_when_free(config, stopping)
+    if database is None:
+        return 0
     agent = build_agent(
         config,
         config.backend_url,
         database,
         settings=AgentSettings(poll_seconds=config.agent_poll_seconds),
     )
+    stoppers.append(agent.stop)
     reporter = None
     if config.fleet_url:
         from kiosk_app.fleet_reporter import FleetReporter, load_token
 
         reporter = FleetReporter(config, database, load_token(config))
-
-    def stop(_signum: int, _frame: object) -> None:
-        agent.stop()
-        if reporter is not None:
-            reporter.stop()
-
-    for number in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(number, stop)
+        stoppers.append(reporter.stop)
     try:
         if once:
             delivered = agent.drain_once()
             print(f"{len(delivered)} transaction(s) sent or retried")
             if reporter is not None:
                 print(f"{reporter.tick()} status sample(s) shipped to the fleet monitor")
-        else:
+        elif not stopping.is_set():
             if reporter is not None:
                 reporter.start()
             agent.run()
@@ -398,7 +408,14 @@ def _run(config: KioskConfig) -> int:
     configure_kivy(config.ui, config.data_dir / "kivy")
     from kiosk_app.ui.app import KioskApp
 
-    kiosk = build_kiosk(config)
+    try:
+        kiosk = build_kiosk(config)
+    except StorageError as err:
+        from offline_store.database import PASSING
+
+        if err.code not in PASSING:
+            raise
+        return _out_of_service_until_storage(config, err)
     app = KioskApp(kiosk, config.ui)
     agent = None
     if config.uses_embedded_sandbox:
@@ -424,6 +441,32 @@ def _run(config: KioskConfig) -> int:
             agent.join(timeout=30)
         kiosk.close()
     return 0
+
+
+def _out_of_service_until_storage(config: KioskConfig, err: StorageError) -> int:
+    """Show out of service while the database cannot be opened; then start afresh."""
+    from kiosk_app.ui.out_of_service_app import OutOfServiceApp
+    from offline_store.database import KioskDatabase
+
+    logger.error("kiosk out of service: %s (%s); trying again", err, err.code)
+
+    def opens() -> bool:
+        try:
+            KioskDatabase(config.database_path, config.pii_key_file).close()
+        except StorageError:
+            return False
+        return True
+
+    app = OutOfServiceApp(err.code, until=opens, status_path=config.status_path)
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda _signum, _frame: app.stop())
+    app.run()
+    if not app.recovered:
+        return 0
+    logger.info("the database opens again: starting the kiosk afresh")
+    # A new image in the same process: systemd keeps its main PID, its watchdog and its
+    # restart count, and the new kiosk starts with a clean Kivy window.
+    os.execv(sys.executable, [sys.executable, *sys.argv])
 
 
 def _demo(config: KioskConfig, output: Path, headless: bool) -> int:

@@ -15,6 +15,7 @@ import os
 import platform
 import shutil
 import subprocess
+import sys
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -24,7 +25,7 @@ from kiosk_app.config import KioskConfig
 from offline_store import outbox
 from offline_store.database import KioskDatabase
 from offline_store.journal import SqliteJournal
-from transactions.errors import KioskError
+from transactions.errors import KioskError, StorageError
 
 UNITS = ("kiosk-ui", "kiosk-agent", "kiosk-out-of-service")
 PACKAGES = ("gov-kiosk", "kivy", "pyscard", "python-escpos", "pyserial", "requests",
@@ -74,16 +75,32 @@ def _known_values(config: KioskConfig) -> tuple[list[str], str]:
             known.append(path.read_text(encoding="utf-8", errors="replace").strip())
     status = "(no database yet)\n"
     if config.database_path.exists():
+        # Read the file as it is: a bundle never creates, migrates or moves the kiosk's
+        # database, and never makes a key of its own.
+        note = ""
         try:
-            database = KioskDatabase(config.database_path, config.pii_key_file)
+            database = KioskDatabase(config.database_path, config.pii_key_file, read_only=True)
+        except StorageError as err:
+            if err.code != "pii_key_unreadable":
+                return known, f"(database not opened: {err})\n"
+            note = f"(personal values of unfinished visits not read: {err})\n"
+            print(f"kiosk: {err}", file=sys.stderr)
+            try:
+                database = KioskDatabase(
+                    config.database_path, config.pii_key_file, read_only=True, need_key=False
+                )
+            except KioskError as again:
+                return known, f"(database not opened: {again})\n"
         except KioskError as err:
             return known, f"(database not opened: {err})\n"
         try:
-            for record in SqliteJournal(database).unfinished():
-                known += [str(v) for _k, v in (*record.posting_data, *record.receipt_data)]
-                known += [item.item_id for item in record.items]
+            if not note:
+                for record in SqliteJournal(database).unfinished():
+                    known += [str(v) for _k, v in (*record.posting_data, *record.receipt_data)]
+                    known += [item.item_id for item in record.items]
             now = datetime.now(UTC)
-            status = json.dumps(outbox.status(outbox.waiting(database), now), indent=2) + "\n"
+            summary = outbox.status(outbox.waiting(database), now)
+            status = note + json.dumps(summary, indent=2) + "\n"
         finally:
             database.close()
     return known, status

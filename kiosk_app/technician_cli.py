@@ -78,7 +78,14 @@ def outbox(config: KioskConfig, action: str, as_json: bool, reference: str | Non
 
     if not config.database_path.exists():
         raise KioskError(f"no kiosk database at {config.database_path}: check kiosk.data_dir")
-    database = KioskDatabase(config.database_path, config.pii_key_file)
+    # The outbox's listing holds nothing sealed: no key needed. Only `retry` writes, and
+    # even it opens the file as it is (no key made, nothing moved aside on a busy file).
+    database = KioskDatabase(
+        config.database_path,
+        config.pii_key_file,
+        read_only=action != "retry",
+        need_key=False,
+    )
     try:
         if action == "retry":
             count = retry_now(database, datetime.now(UTC), reference)

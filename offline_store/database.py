@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import shutil
 import sqlite3
 import threading
@@ -14,7 +16,7 @@ from pathlib import Path
 import sqlite_utils
 
 from offline_store import outbox_items
-from offline_store.pii import PiiCipher, load_key
+from offline_store.pii import NoPiiKey, PiiCipher, load_key
 from transactions.errors import StorageError
 from transactions.saga.states import WAITING_ON
 
@@ -152,9 +154,37 @@ def set_aside(path: Path) -> Path:
     return moved
 
 
-def storage_error(err: sqlite3.OperationalError) -> StorageError:
-    """Return what a failed write means for the kiosk: full, read-only, or unwritable."""
+class DamagedDatabaseError(sqlite3.DatabaseError):
+    """Raise when ``PRAGMA quick_check`` finds a damaged file."""
+
+
+_DAMAGE_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
+_BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+
+
+def _primary_code(err: sqlite3.Error) -> int | None:
+    code = getattr(err, "sqlite_errorcode", None)
+    return None if code is None else int(code) & 0xFF  # extended codes keep the primary low
+
+
+def is_damage(err: sqlite3.Error) -> bool:
+    """Return True only for real corruption: a file set aside for this is lost to the kiosk.
+
+    A lock held by another process, an I/O error or a full disk is not damage: the file
+    is healthy (or unreachable for now) and must stay where the UI and the agent find it.
+    """
+    return isinstance(err, DamagedDatabaseError) or _primary_code(err) in _DAMAGE_CODES
+
+
+def storage_error(err: sqlite3.Error) -> StorageError:
+    """Return what a failed open or write means for the kiosk: busy, full, read-only, or
+    unwritable."""
     text = str(err).lower()
+    if _primary_code(err) in _BUSY_CODES or "locked" in text:
+        return StorageError(
+            f"the kiosk's database is busy: another process holds it ({err})",
+            code="storage_busy",
+        )
     if "full" in text:
         return StorageError(f"the kiosk's disk is full: {err}", code="storage_full")
     if "readonly" in text or "read-only" in text:
@@ -162,26 +192,66 @@ def storage_error(err: sqlite3.OperationalError) -> StorageError:
     return StorageError(f"the kiosk's database cannot be written: {err}", code="storage_failed")
 
 
+PASSING = frozenset({"storage_busy", "storage_failed", "storage_full", "storage_read_only"})
+"""Why a healthy database may not open now yet open later: held by another process, a
+failing or full disk. The kiosk waits (out of service) and tries again; it never resets."""
+
 PROBE_BYTES = 64 * 1024
 """How much a storage probe asks to write (then rolls back): a few pages more than now."""
+
+BUSY_SECONDS = 10.0
+"""How long a statement waits for another process's lock before the kiosk calls it busy."""
 
 
 class KioskDatabase:
     """The kiosk's SQLite file, shared by the threads of one process under a lock."""
 
-    def __init__(self, path: Path, key_file: Path | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        key_file: Path | None = None,
+        *,
+        read_only: bool = False,
+        need_key: bool = True,
+        busy_seconds: float = BUSY_SECONDS,
+    ) -> None:
         """Open (or create) ``path``; personal data is sealed with the key in ``key_file``
         (default: ``<path stem>.key`` beside it, made on first start; a systemd credential
-        wins, see offline_store.pii)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.pii = PiiCipher(load_key(key_file or path.with_suffix(".key")))
+        wins, see offline_store.pii).
+
+        ``read_only`` (technicians' commands) opens an existing file as it is: nothing is
+        created, migrated, moved aside or locked for writing, and a missing key is an error.
+        ``need_key=False`` opens without the key (none is made), for what touches no
+        personal data: a technician's outbox listing or retry. A file
+        that is busy, unreadable or on a failing disk raises StorageError (``storage_busy``,
+        ``storage_failed``…) and is never moved: only a damaged one is, at a kiosk's start.
+        """
         self.path = path
+        self.read_only = read_only
+        self._busy_ms = int(busy_seconds * 1000)
         self._lock = threading.RLock()
         self.set_aside: Path | None = None
         """Where a damaged file found at start was moved (kept for recovery), else None."""
+        key_path = key_file or path.with_suffix(".key")
+        if read_only:
+            if not path.is_file():
+                raise StorageError(
+                    f"no kiosk database at {path}: check kiosk.data_dir", code="storage_missing"
+                )
+            self.pii = PiiCipher(load_key(key_path, create=False)) if need_key else NoPiiKey()
+            self.db = self._opened(self._open_read_only)
+            return
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError, IsADirectoryError):
+            # Private from the first byte, whatever the umask: SQLite gives its WAL and
+            # shared-memory files the database's own mode.
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        self.pii = PiiCipher(load_key(key_path)) if need_key else NoPiiKey()
         try:
             self.db = self._open(path)
-        except sqlite3.DatabaseError as err:
+        except sqlite3.Error as err:
+            if not is_damage(err):
+                raise storage_error(err) from err
             self.set_aside = set_aside(path)
             logger.error(
                 "database %s is damaged (%s): moved to %s for recovery; starting a fresh one",
@@ -189,11 +259,45 @@ class KioskDatabase:
                 err,
                 self.set_aside,
             )
-            self.db = self._open(path)
+            self.db = self._opened(self._open)
+
+    def _opened(self, opener: Callable[[Path], sqlite_utils.Database]) -> sqlite_utils.Database:
+        try:
+            return opener(self.path)
+        except sqlite3.Error as err:
+            raise storage_error(err) from err
+
+    def _connect(self, target: str) -> sqlite3.Connection:
+        connection = sqlite3.connect(
+            target,
+            uri=target.startswith("file:"),
+            check_same_thread=False,
+            isolation_level=None,
+            timeout=self._busy_ms / 1000,
+        )
+        connection.execute(f"PRAGMA busy_timeout={self._busy_ms}")
+        return connection
+
+    def _open_read_only(self, path: Path) -> sqlite_utils.Database:
+        """Open ``path`` for reading only: no WAL switch, no migration, no probe."""
+        connection = self._connect(f"{path.resolve().as_uri()}?mode=ro")
+        try:
+            db = sqlite_utils.Database(connection)
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            if version > len(MIGRATIONS):
+                raise StorageError(
+                    f"{path} was written by a newer kiosk (schema {version}, this one knows "
+                    f"{len(MIGRATIONS)}): use the kiosk software that wrote it",
+                    code="storage_newer",
+                )
+        except BaseException:
+            connection.close()
+            raise
+        return db
 
     def _open(self, path: Path) -> sqlite_utils.Database:
         """Open ``path``, check it and bring its schema up to date; DatabaseError if damaged."""
-        connection = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        connection = self._connect(str(path))
         try:
             self.db = sqlite_utils.Database(connection)
             self.db.enable_wal()
@@ -205,9 +309,9 @@ class KioskDatabase:
             self.db.execute("PRAGMA secure_delete=ON")
             verdict = self.db.execute("PRAGMA quick_check").fetchone()[0]
             if verdict != "ok":
-                raise sqlite3.DatabaseError(f"integrity check failed: {verdict}")
+                raise DamagedDatabaseError(f"integrity check failed: {verdict}")
             self._migrate()
-        except sqlite3.DatabaseError:
+        except BaseException:
             connection.close()
             raise
         return self.db
@@ -278,6 +382,13 @@ class KioskDatabase:
 
     def _migrate(self) -> None:
         version = self.schema_version()
+        if version > len(MIGRATIONS):
+            raise StorageError(
+                f"{self.path} was written by a newer kiosk (schema {version}, this one knows "
+                f"{len(MIGRATIONS)}): install that version again, or restore the copy made "
+                "before its upgrade",
+                code="storage_newer",
+            )
         for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
             with self.transaction() as db:
                 migration(db)

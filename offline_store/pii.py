@@ -71,16 +71,50 @@ class PiiCipher:
             ) from err
 
 
-def load_key(path: Path) -> bytes:
-    """Return the personal-data key: the systemd credential, else ``path`` (made if missing).
+class NoPiiKey(PiiCipher):
+    """No key at hand (a technician's read-only command): anything sealed stays sealed."""
 
-    Raises StorageError ``pii_key_permissions`` when the file could be read by others and
-    ``pii_key_invalid`` when it does not hold a key; each message says the fix.
+    def __init__(self) -> None:
+        pass
+
+    def fingerprint(self, text: str) -> str:
+        """Refuse: without the key no fingerprint matches."""
+        raise _unreadable()
+
+    def seal(self, text: str, context: str) -> str:
+        """Refuse: a read-only command writes nothing."""
+        raise _unreadable()
+
+    def open(self, value: str, context: str) -> str:
+        """Refuse to open sealed data (a value stored before sealing is returned as is)."""
+        if not value.startswith(_SEALED):
+            return value
+        raise _unreadable()
+
+
+def _unreadable(where: str = "this command was opened without it") -> StorageError:
+    return StorageError(
+        f"the personal-data key is not readable here (no systemd credential {CREDENTIAL}, "
+        f"{where}), and no new key was made: run the command as root, which can read the "
+        "kiosk's credential, or point kiosk.pii_key_file at the kiosk's key",
+        code="pii_key_unreadable",
+    )
+
+
+def load_key(path: Path, *, create: bool = True) -> bytes:
+    """Return the personal-data key: the systemd credential, else ``path`` (made if missing
+    and ``create``).
+
+    Raises StorageError ``pii_key_permissions`` when the file could be read by others,
+    ``pii_key_invalid`` when it does not hold a key and ``pii_key_unreadable`` when there
+    is none to read and none may be made; each message says the fix.
     """
     credentials = os.environ.get("CREDENTIALS_DIRECTORY")
     if credentials and (Path(credentials) / CREDENTIAL).is_file():
         return _decode(Path(credentials) / CREDENTIAL)
     if not path.exists():
+        if not create:
+            raise _unreadable(f"no file {path}")
         _create(path)
     info = path.stat()
     if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
@@ -97,7 +131,7 @@ def load_key(path: Path) -> bytes:
 
 
 def _create(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = base64.b64encode(secrets.token_bytes(KEY_BYTES))
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as handle:
@@ -109,6 +143,8 @@ def _create(path: Path) -> None:
 def _decode(path: Path) -> bytes:
     try:
         key = base64.b64decode(path.read_bytes().strip(), validate=True)
+    except PermissionError as err:
+        raise _unreadable(f"{path} cannot be read by this user") from err
     except ValueError as err:
         raise StorageError(f"{path} does not hold a key", code="pii_key_invalid") from err
     if len(key) != KEY_BYTES:
