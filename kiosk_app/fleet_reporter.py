@@ -30,7 +30,7 @@ from kiosk_app.kiosk_status import STALE_SECONDS, read_status
 from offline_store import outbox
 from offline_store.database import KioskDatabase
 from offline_store.monthly_counters import month_counters
-from offline_store.status_journal import StatusJournal
+from offline_store.status_journal import REASON_CHARS, StatusJournal
 from transactions.clock import SystemClock
 from transactions.errors import KioskError, StorageError
 from transactions.ports import Clock
@@ -40,6 +40,8 @@ logger = logging.getLogger(__name__)
 
 TOKEN_CREDENTIAL = "kiosk-fleet-token"
 BATCH = 500
+WAIT = "wait"
+"""What ``_post`` says when the samples must wait: unreachable, 5xx, 401 or 429."""
 
 
 def software_version() -> str:
@@ -146,19 +148,46 @@ class FleetReporter:
         return self.ship()
 
     def ship(self) -> int:
-        """Ship unshipped samples, oldest first, until none is left or the monitor fails."""
+        """Ship unshipped samples, oldest first, until none is left or the monitor must be
+        waited for; return how many it accepted. What it refuses for good is set aside."""
         shipped = 0
         while not self._stopping.is_set():
             batch = self._journal.unshipped(BATCH)
-            if not batch or not self._post([body for _id, body in batch]):
+            if not batch:
                 break
-            self._journal.shipped([number for number, _body in batch], self._clock.now())
-            shipped += len(batch)
-            if len(batch) < BATCH:
+            accepted, go_on = self._send(batch)
+            shipped += accepted
+            if not go_on or len(batch) < BATCH:
                 break
         return shipped
 
-    def _post(self, samples: list[dict[str, Any]]) -> bool:
+    def _send(self, batch: list[tuple[int, dict[str, Any]]]) -> tuple[int, bool]:
+        """Ship ``batch``; return (samples accepted, whether to go on).
+
+        A batch refused for good is split in halves until the refused samples stand alone:
+        those are set aside with the monitor's reason, the others still arrive.
+        """
+        answer = self._post([body for _id, body in batch])
+        if answer is None:
+            self._journal.shipped([number for number, _body in batch], self._clock.now())
+            return len(batch), True
+        if answer is WAIT:
+            return 0, False
+        if len(batch) > 1:
+            half = len(batch) // 2
+            first, go_on = self._send(batch[:half])
+            if not go_on:
+                return first, False
+            second, go_on = self._send(batch[half:])
+            return first + second, go_on
+        [(number, body)] = batch
+        logger.error("fleet monitor refused the sample of %s for good: %s", body["at"], answer)
+        self._journal.refused([number], answer, self._clock.now())
+        return 0, True
+
+    def _post(self, samples: list[dict[str, Any]]) -> str | None:
+        """Post ``samples``; return None when accepted, ``WAIT`` when the monitor is away,
+        overloaded or does not know the token (retry later), else its reason for refusing."""
         try:
             answer = self._session.post(
                 f"{self._config.fleet_url}/api/v1/samples",
@@ -168,11 +197,14 @@ class FleetReporter:
             )
         except requests.RequestException as err:
             logger.warning("fleet monitor unreachable (%s): samples kept for later", err)
-            return False
+            return WAIT
         if answer.status_code == 202:
-            return True
-        logger.error("fleet monitor refused the samples (%s): %s", answer.status_code, answer.text)
-        return False
+            return None
+        reason = f"{answer.status_code} {answer.text[:REASON_CHARS]}"
+        if answer.status_code in (401, 429) or not 400 <= answer.status_code < 500:
+            logger.error("fleet monitor did not take the samples (%s): kept for later", reason)
+            return WAIT
+        return reason
 
     def run(self) -> None:
         """Sample and ship every ``fleet.sample_seconds`` until :meth:`stop`."""

@@ -132,6 +132,12 @@ def _v6_repair(db: sqlite_utils.Database) -> None:
     db.execute("insert into repair (id) values (1)")
 
 
+def _v7_refused_samples(db: sqlite_utils.Database) -> None:
+    # Status samples the fleet monitor refused for good (offline_store.status_journal): set
+    # aside with the monitor's reason, so the ones after them keep flowing.
+    db.execute("alter table status_samples add column refused text")
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _v1_journal,
     _v2_survey,
@@ -139,6 +145,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _v4_status_samples,
     _v5_technician_lock,
     _v6_repair,
+    _v7_refused_samples,
 )
 """Schema migrations in order; the file's ``user_version`` says how many have run."""
 

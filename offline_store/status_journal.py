@@ -6,6 +6,10 @@ The agent records a sample whether or not the fleet monitor answers, and ships t
 unshipped ones in batches; samples recorded while the monitor was away go out when it is
 back, so the fleet's history has no false gaps. Shipped samples are kept a week (for a
 technician), then pruned. No personal data: states, services, devices, counts, a version.
+
+A sample the monitor refuses for good (a 4xx other than 401 and 429) is set aside with the
+monitor's reason (migration 7): it leaves the queue, so it never blocks the ones after it,
+and `kiosk diagnose` counts it.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from typing import Any
 from offline_store.database import KioskDatabase
 
 KEEP_SHIPPED = timedelta(days=7)
+REASON_CHARS = 300
+"""How much of the monitor's answer is kept as the reason for a refusal."""
 
 
 class StatusJournal:
@@ -56,6 +62,30 @@ class StatusJournal:
                 "delete from status_samples where shipped_at < ?",
                 [(now - KEEP_SHIPPED).astimezone(UTC).isoformat()],
             )
+
+    def refused(self, ids: list[int], reason: str, now: datetime) -> None:
+        """Set samples aside that the monitor refused for good, with its reason."""
+        if not ids:
+            return
+        stamp = now.astimezone(UTC).isoformat()
+        marks = ", ".join("?" for _ in ids)
+        with self._database.transaction() as db:
+            db.execute(
+                f"update status_samples set shipped_at = ?, refused = ? where id in ({marks})",
+                [stamp, reason[:REASON_CHARS], *ids],
+            )
+
+    def refusals(self) -> tuple[int, str | None]:
+        """Return how many kept samples the monitor refused, and its last reason."""
+        with self._database.reading() as db:
+            count = db.execute(
+                "select count(*) from status_samples where refused is not null"
+            ).fetchone()[0]
+            last = db.execute(
+                "select refused from status_samples where refused is not null"
+                " order by id desc limit 1"
+            ).fetchone()
+        return int(count), (str(last[0]) if last else None)
 
     def depth(self) -> int:
         """Return how many samples wait to be shipped."""

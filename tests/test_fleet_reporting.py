@@ -14,6 +14,7 @@ from pathlib import Path
 from fakes import FakeClock
 from fleet_support import ORIGIN, serve_fleet
 
+from admin_tools.diagnostics.kiosk_checks import database_checks
 from kiosk_app.config import KioskConfig
 from kiosk_app.fleet_reporter import FleetReporter
 from kiosk_app.kiosk_status import KioskStatus, publish
@@ -123,3 +124,41 @@ def test_the_sample_carries_the_devices_the_touchscreen_reported(tmp_path: Path)
     database.close()
     assert taken["state"] == "degraded"
     assert taken["devices"] == {"payment_terminal": "ok", "printer": "down"}
+
+
+def test_a_sample_the_monitor_refuses_for_good_is_set_aside_and_the_rest_keep_flowing(
+    tmp_path: Path,
+) -> None:
+    clock = FakeClock(ORIGIN)
+    with serve_fleet(tmp_path, {KIOSK: "Bibliothèque Gabrielle-Roy"}) as fleet:
+        config = config_for(tmp_path, fleet.url)
+        database = KioskDatabase(config.database_path)
+        journal = StatusJournal(database)
+        reporter = FleetReporter(config, database, fleet.tokens[KIOSK], clock=clock)
+        for number in range(7):  # the fourth one is a state the monitor does not know
+            ui_says(config, clock)
+            taken = reporter.sample()
+            journal.record({**taken, "state": "exploded"} if number == 3 else taken)
+            clock.advance(15)
+
+        assert reporter.ship() == 6  # every good sample, the bad one set aside
+        assert journal.depth() == 0
+        count, reason = journal.refusals()
+        assert count == 1
+        assert reason is not None
+        assert reason.startswith("422")
+
+        ui_says(config, clock)
+        assert reporter.tick() == 1  # later samples are not held up behind it
+        assert sum(len(run.times) for run in fleet.store.runs(KIOSK)) == 7
+
+        wrong = FleetReporter(config, database, "not-the-token", clock=clock)
+        ui_says(config, clock)
+        assert wrong.tick() == 0  # 401: kept for when the token is right, never set aside
+        assert journal.depth() == 1
+        assert journal.refusals()[0] == 1
+        checks = {c.name: c for c in database_checks(config.database_path, clock.now().timestamp())}
+        database.close()
+    assert checks["fleet samples"].status == "degraded"
+    assert "1 status sample" in checks["fleet samples"].detail
+    assert "422" in checks["fleet samples"].detail

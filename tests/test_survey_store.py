@@ -269,7 +269,7 @@ def test_the_table_holds_counters_that_name_no_citizen_and_keep_no_order(
 
 
 def test_a_new_file_has_every_migration_including_the_survey(database: KioskDatabase) -> None:
-    assert database.schema_version() == len(MIGRATIONS) == 6
+    assert database.schema_version() == len(MIGRATIONS) == 7
     assert database.db.table(TABLE).exists()
 
 

@@ -194,28 +194,62 @@ def disk_check(folder: Path, min_free_bytes: int) -> Check:
     return Check("disk", "ok", f"{data['free_mb']} MB free", "", data)
 
 
+def _unreadable(err: sqlite3.Error) -> Check:
+    return Check(
+        "database",
+        "down",
+        f"cannot be read: {err}",
+        "restart the kiosk: it moves a damaged file aside and starts afresh",
+    )
+
+
+def _refused_samples(db: sqlite3.Connection) -> Check | None:
+    """Judge the status samples the fleet monitor refused for good (kept a week)."""
+    try:
+        count, last = db.execute(
+            "select count(*), (select refused from status_samples where refused is not null"
+            " order by id desc limit 1) from status_samples where refused is not null"
+        ).fetchone()
+    except sqlite3.OperationalError:  # a file from before migration 7: nothing refused yet
+        return None
+    if not count:
+        return Check("fleet samples", "ok", "none refused by the fleet monitor", "")
+    return Check(
+        "fleet samples",
+        "degraded",
+        f"{count} status sample(s) refused for good by the fleet monitor; last: {last}",
+        "compare the kiosk's version with the monitor's; journalctl -u kiosk-agent",
+        {"refused": int(count)},
+    )
+
+
 def database_checks(path: Path, now: float) -> list[Check]:
     """Check the database's integrity (read-only) and the outbox's depth and oldest call."""
     if not path.exists():
         return [Check("database", "degraded", "not created yet", "start the kiosk once")]
     try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
         try:
             verdict = db.execute("PRAGMA quick_check").fetchone()[0]
             rows = db.execute(
                 "select count(*), min(created_at) from outbox where status = 'waiting'"
             ).fetchone()
+            refused = _refused_samples(db)
         finally:
             db.close()
-    except sqlite3.DatabaseError as err:
+    except sqlite3.OperationalError as err:
+        if "locked" not in str(err) and "busy" not in str(err):
+            return [_unreadable(err)]
         return [
             Check(
                 "database",
                 "down",
-                f"cannot be read: {err}",
-                "restart the kiosk: it moves a damaged file aside and starts afresh",
+                f"busy: another process has held it for more than 5 s ({err})",
+                "find who holds it (fuser -v kiosk.db); the kiosk waits and starts once free",
             )
         ]
+    except sqlite3.DatabaseError as err:
+        return [_unreadable(err)]
     checks = [
         Check("database", "ok", "integrity ok", "")
         if verdict == "ok"
@@ -226,6 +260,8 @@ def database_checks(path: Path, now: float) -> list[Check]:
             "restart the kiosk: it moves a damaged file aside and starts afresh",
         )
     ]
+    if refused is not None:
+        checks.append(refused)
     depth, oldest = int(rows[0]), rows[1]
     data: dict[str, Any] = {"depth": depth}
     if depth and oldest:
