@@ -210,6 +210,36 @@ BUSY_SECONDS = 10.0
 """How long a statement waits for another process's lock before the kiosk calls it busy."""
 
 
+def read_only_connection(path: Path, busy_seconds: float = BUSY_SECONDS) -> sqlite3.Connection:
+    """Return a read-only connection to the kiosk's file, as a technician's command reads it.
+
+    Reading a WAL file makes SQLite create its ``-wal`` and ``-shm`` files when they are
+    missing (the kiosk stopped). Made by root (``sudo kiosk …``), they would lock the kiosk
+    user out of its own database: they are given to the database's owner.
+    """
+    sidecars = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+    missing = [sidecar for sidecar in sidecars if not sidecar.exists()]
+    connection = sqlite3.connect(
+        f"{path.resolve().as_uri()}?mode=ro",
+        uri=True,
+        check_same_thread=False,
+        isolation_level=None,
+        timeout=busy_seconds,
+    )
+    try:
+        connection.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")
+        connection.execute("select count(*) from sqlite_master").fetchone()
+    except BaseException:
+        connection.close()
+        raise
+    if os.geteuid() == 0:
+        owner = path.stat()
+        for sidecar in missing:
+            with contextlib.suppress(FileNotFoundError):
+                os.chown(sidecar, owner.st_uid, owner.st_gid)
+    return connection
+
+
 class KioskDatabase:
     """The kiosk's SQLite file, shared by the threads of one process under a lock."""
 
@@ -287,7 +317,7 @@ class KioskDatabase:
 
     def _open_read_only(self, path: Path) -> sqlite_utils.Database:
         """Open ``path`` for reading only: no WAL switch, no migration, no probe."""
-        connection = self._connect(f"{path.resolve().as_uri()}?mode=ro")
+        connection = read_only_connection(path, self._busy_ms / 1000)
         try:
             db = sqlite_utils.Database(connection)
             version = int(db.execute("PRAGMA user_version").fetchone()[0])

@@ -8,12 +8,14 @@ migrated, moved or keyed.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
+import tarfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,7 +28,7 @@ from outbox_support import health_changes, queued_change
 from sample_records import queued_fine
 
 from ministry_sandbox.testing import SandboxClient
-from offline_store.database import MIGRATIONS, KioskDatabase
+from offline_store.database import MIGRATIONS, KioskDatabase, read_only_connection
 from offline_store.journal import SqliteJournal
 from offline_store.outbox import waiting
 from transactions.errors import StorageError
@@ -303,3 +305,79 @@ def test_while_another_process_holds_the_database_the_kiosk_waits_and_loses_noth
     assert list(tmp_path.glob("*.damaged-*")) == []
     assert agent.stderr is not None
     assert "Traceback" not in agent.stderr.read()
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.iterdir())
+        # SQLite makes an empty WAL and its shared memory to read a WAL file: no data.
+        if p.is_file() and not p.name.endswith("-shm") and p.stat().st_size
+    }
+
+
+def test_technician_commands_only_read_the_database_and_never_make_a_key(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    path = kiosk_with_queued_fines(data)
+    older = sqlite3.connect(path)  # a file one migration behind this software
+    older.execute("alter table status_samples drop column refused")
+    older.execute(f"PRAGMA user_version={len(MIGRATIONS) - 1}")
+    older.close()
+    path.with_suffix(".key").unlink()  # a shell without the kiosk's credential
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'[kiosk]\ndata_dir = "{data}"\n', encoding="utf-8")
+    before = _digest(data)
+
+    def kiosk(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [KIOSK, *args, "--config", str(config)],
+            capture_output=True,
+            text=True,
+            env=kiosk_env(),
+            timeout=120,
+            check=False,
+        )
+
+    listed = {action: kiosk("outbox", action, "--json") for action in ("status", "list")}
+    exported = kiosk("outbox", "export")
+    status = kiosk("status", "--json")
+    diagnosed = kiosk("diagnose", "--json")
+    bundled = kiosk("logs", "bundle", "--out", str(tmp_path / "bundle.tar.gz"))
+
+    for done in [*listed.values(), exported, status, diagnosed, bundled]:
+        assert "Traceback" not in done.stderr, done.stderr
+    assert listed["status"].returncode == 0, listed["status"].stderr
+    assert json.loads(listed["status"].stdout)["depth"] == 0
+    assert listed["list"].returncode == exported.returncode == 0
+    report = json.loads(diagnosed.stdout)
+    database_check = next(c for c in report["checks"] if c["name"] == "database")
+    assert database_check["status"] == "ok"
+    assert bundled.returncode == 0, bundled.stderr
+    assert "key is not readable" in bundled.stderr
+    with tarfile.open(tmp_path / "bundle.tar.gz") as archive:
+        member = next(m for m in archive.getmembers() if m.name.endswith("diagnostics.json"))
+        handle = archive.extractfile(member)
+        assert handle is not None
+        seen = json.loads(handle.read())
+    assert next(c for c in seen["checks"] if c["name"] == "database")["status"] == "ok"
+    # Nothing was created, migrated, moved aside or keyed.
+    assert _digest(data) == before
+    assert not path.with_suffix(".key").exists()
+    connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) - 1
+    connection.close()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give files away (CI runs as root)")
+def test_a_root_technician_reading_leaves_the_kiosk_user_owning_its_files(tmp_path: Path) -> None:
+    path = kiosk_with_queued_fines(tmp_path)
+    kiosk_user = 65534  # nobody: stands for the kiosk's own account
+    os.chown(path, kiosk_user, kiosk_user)
+    for sidecar in tmp_path.glob("kiosk.db-*"):
+        sidecar.unlink()
+
+    read_only_connection(path).close()
+
+    assert list(tmp_path.glob("kiosk.db-*"))  # SQLite made them to read the file
+    for sidecar in tmp_path.glob("kiosk.db-*"):
+        assert sidecar.stat().st_uid == kiosk_user, sidecar.name

@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 
 import requests
 
+from offline_store.database import read_only_connection
+
 SLOW_SECONDS = 2.0
 SKEW_DEGRADED = 60.0
 SKEW_DOWN = 300.0
@@ -228,7 +230,7 @@ def database_checks(path: Path, now: float) -> list[Check]:
     if not path.exists():
         return [Check("database", "degraded", "not created yet", "start the kiosk once")]
     try:
-        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+        db = read_only_connection(path, busy_seconds=5)
         try:
             verdict = db.execute("PRAGMA quick_check").fetchone()[0]
             rows = db.execute(
