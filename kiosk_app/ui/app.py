@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 
-from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.text import LabelBase
 from kivy.core.window import Window
@@ -44,6 +43,7 @@ from kiosk_app.screens.thank_you.screen import ThankYouScreen
 from kiosk_app.session import CitizenSession
 from kiosk_app.session_view import SessionView, Step
 from kiosk_app.speech import Guidance, HeadsetDetector, Speaker
+from kiosk_app.ui.kivy_lockdown import LockedDownApp
 from kiosk_app.ui.theme import SYMBOLS_FONT_FILE, Theme
 from kiosk_app.watchdog import notify, ping_interval
 from kiosk_app.worker import ThreadWorker
@@ -68,7 +68,7 @@ _QUIET_STEPS = (Step.ATTRACT, Step.THANK_YOU, Step.OUT_OF_SERVICE)
 LARGE_TEXT_SCALE = 1.25
 
 
-class KioskApp(App):  # type: ignore[misc]
+class KioskApp(LockedDownApp):
     """The kiosk's touchscreen."""
 
     language = StringProperty("fr")
@@ -154,9 +154,7 @@ class KioskApp(App):  # type: ignore[misc]
         """Start the worker, finish interrupted transactions, watch for inactivity."""
         self.worker.start()
         Window.bind(on_touch_down=self._on_touch)
-        # Alt-F4 or the compositor asking the window to close: refused. The kiosk stops
-        # only when systemd (SIGTERM) or a technician's maintenance screen stops it.
-        Window.bind(on_request_close=lambda *_args, **_kw: True)
+        self.lock_window()  # bound last, so it sees keys and touches first
         Clock.schedule_interval(self._poll_guard, 0.25)
         started = datetime.now(UTC).isoformat()
         self.worker.submit(lambda: self.kiosk.runner.resume_unfinished(started), self._resumed)

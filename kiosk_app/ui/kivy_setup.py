@@ -14,6 +14,10 @@ def configure_kivy(ui: UiConfig, kivy_home: Path) -> None:
     os.environ["KIVY_NO_FILELOG"] = "1"
     os.environ["KIVY_LOG_MODE"] = "PYTHON"  # our logging config, not Kivy's console handler
     os.environ["KIVY_HOME"] = str(kivy_home)
+    # No config.ini read or written: what a settings panel changed would persist, and
+    # modules named there (keybinding: F11 rotates the screen) would load. This function
+    # is the kiosk's whole Kivy config.
+    os.environ["KIVY_NO_CONFIG"] = "1"
     kivy_home.mkdir(parents=True, exist_ok=True)
     from kivy.config import Config
 
@@ -25,4 +29,5 @@ def configure_kivy(ui: UiConfig, kivy_home: Path) -> None:
     # A touchscreen has no pointer to show; a mouse plugged in for a test still works.
     Config.set("graphics", "show_cursor", "0" if ui.fullscreen else "1")
     Config.set("kivy", "log_level", "warning")
+    # A right or ctrl click must not leave a simulated second finger (a red circle).
     Config.set("input", "mouse", "mouse,disable_multitouch")

@@ -1,0 +1,204 @@
+"""Scenario: a stray USB keyboard and a curious citizen try every way off the kiosk.
+
+A citizen has started typing a notice number (French, on the keypad). Then, on the same
+screen: F1, Escape, Alt-F4, Alt-Tab, Ctrl-Alt-Backspace, Ctrl-Alt-F1…F12, F11 and both
+Super keys, each delivered as Kivy's SDL2 window delivers a key (``on_key_down``, then
+``on_keyboard`` unless consumed, then ``on_key_up``), with the modifier keys pressed first;
+a name typed on that keyboard; a close request; then two and three fingers at once on the
+keypad, a right click and a ctrl click (the mouse's multitouch emulation), and a finger
+held on a key and on a label. Touches go through Kivy's input pipeline (``EventLoop``).
+
+Prints what changed after each key, what the keypad got, the overlays on the window, the
+log records, and Kivy's config files. Run by tests/test_ui_lockdown.py.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from typing import Any
+
+from harness import main, run_kiosk
+
+HOLD_SECONDS = 3.0
+NAME = "Éloïse Côté-Tremblay, app. 4B"
+"""Typed on the stray keyboard: must appear in no log record."""
+
+ALT, CTRL, SUPER_LEFT, SUPER_RIGHT = 308, 305, 309, 1073742055
+F1, F4, F11 = 282, 285, 292
+# (what a person presses, modifier keys held first, the key, Kivy's modifier names)
+KEYS: list[tuple[str, tuple[int, ...], int, list[str]]] = [
+    ("F1", (), F1, []),
+    ("Escape", (), 27, []),
+    ("Alt-F4", (ALT,), F4, ["alt"]),
+    ("Alt-Tab", (ALT,), 9, ["alt"]),
+    ("Ctrl-Alt-Backspace", (CTRL, ALT), 8, ["ctrl", "alt"]),
+    *((f"Ctrl-Alt-F{n}", (CTRL, ALT), F1 + n - 1, ["ctrl", "alt"]) for n in range(1, 13)),
+    ("F11", (), F11, []),
+    ("Super", (), SUPER_LEFT, ["meta"]),
+    ("Super", (), SUPER_RIGHT, ["meta"]),
+]
+
+
+class Records(logging.Handler):
+    """Keep every log record of the process."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def press(key: int, codepoint: str = "", modifiers: list[str] | None = None) -> None:
+    """Press and release ``key`` as WindowSDL does for a key from the keyboard."""
+    from kivy.core.window import Window
+
+    held = modifiers or []
+    if not Window.dispatch("on_key_down", key, 0, codepoint, held):
+        Window.dispatch("on_keyboard", key, 0, codepoint, held)
+    if codepoint.isprintable() and codepoint:
+        Window.dispatch("on_textinput", codepoint)
+    Window.dispatch("on_key_up", key, 0)
+
+
+def chord(before: tuple[int, ...], key: int, modifiers: list[str]) -> None:
+    """Hold the modifier keys ``before``, press ``key``, release them."""
+    names = {ALT: ["alt"], CTRL: ["ctrl"]}
+    down: list[str] = []
+    for modifier in before:
+        down = down + names[modifier]
+        press(modifier, "", down)
+    press(key, "", modifiers)
+
+
+def fingers(*points: tuple[float, float], lift: tuple[int, ...] | None = None) -> None:
+    """Put fingers at ``points`` at once, then lift them in the order ``lift``."""
+    from kivy.base import EventLoop
+
+    from kiosk_app.walkthrough.touch import Finger
+
+    down = [Finger(x, y) for x, y in points]
+    for finger in down:
+        EventLoop._dispatch_input("begin", finger)
+    for index in lift or range(len(down)):
+        EventLoop._dispatch_input("end", down[index])
+
+
+def centre(widget: Any) -> tuple[float, float]:
+    x, y = widget.to_window(*widget.center)
+    return float(x), float(y)
+
+
+def play(config: Any) -> dict[str, Any]:
+    from kivy.base import EventLoop
+    from kivy.clock import Clock
+    from kivy.config import Config
+    from kivy.core.window import Window
+
+    from kiosk_app.walkthrough.driver import Stop, Tap
+    from kiosk_app.walkthrough.touch import Finger
+
+    records = Records()
+    logging.getLogger().addHandler(records)
+    logging.getLogger().setLevel(logging.DEBUG)
+    seen: dict[str, Any] = {"changed_by": []}
+
+    def script() -> Any:
+        yield Tap("attract", "start")
+        yield Tap("language", "lang_fr")
+        yield Tap("menu", "service_fine")
+        for digit in "1000":
+            yield Tap("notice_entry", f"key_{digit}", key=True)
+        yield Stop("typing", completed=True)
+
+    def state(app: Any) -> dict[str, Any]:
+        return {
+            "screen": app.root.current,
+            "typed": app.session.view.typed,
+            "fullscreen": Window.fullscreen,
+            "size": list(Window.size),
+            "overlays": [type(child).__name__ for child in Window.children],
+        }
+
+    def keys(app: Any) -> None:
+        baseline = state(app)
+        seen["before"] = baseline
+        for name, before, key, modifiers in KEYS:
+            chord(before, key, modifiers)
+            if state(app) != baseline:
+                seen["changed_by"].append([name, state(app)])
+        for character in NAME:
+            press(ord(character.lower()), character, ["shift"] if character.isupper() else [])
+        seen["close_refused"] = Window.dispatch("on_request_close", source="keyboard") is True
+        seen["open_settings"] = app.open_settings()
+        seen["after_keys"] = state(app)
+        seen["kivy_config_written"] = Config.write()
+
+    def gestures(app: Any) -> None:
+        entry = app.root.get_screen("notice_entry")
+        fingers(centre(entry.ids.key_1), centre(entry.ids.key_2))
+        fingers(
+            centre(entry.ids.key_3),
+            centre(entry.ids.key_4),
+            centre(entry.ids.key_6),
+            lift=(1, 0, 2),
+        )
+        x, y = centre(entry.ids.typed)
+        from_top = Window.system_size[1] - y  # SDL gives the mouse from the top
+        Window.dispatch("on_mouse_down", x, from_top, "right", [])
+        Window.dispatch("on_mouse_up", x, from_top, "right", [])
+        Window.dispatch("on_mouse_down", x, from_top, "left", ["ctrl"])
+        Window.dispatch("on_mouse_up", x, from_top, "left", ["ctrl"])
+
+    def after(app: Any, _result: Any) -> None:
+        keys(app)
+        entry = app.root.get_screen("notice_entry")
+
+        def hold(point: tuple[float, float], then: Callable[[], None]) -> None:
+            """Hold a finger at ``point`` for HOLD_SECONDS of the kiosk's clock, then lift."""
+            finger = Finger(*point)
+            EventLoop._dispatch_input("begin", finger)
+
+            def lift(_dt: float) -> None:
+                seen.setdefault("held_typed", []).append(app.session.view.typed)
+                EventLoop._dispatch_input("end", finger)
+                Clock.schedule_once(lambda _dt: then(), 0.1)
+
+            Clock.schedule_once(lift, HOLD_SECONDS)
+
+        def after_gestures() -> None:
+            seen["after_fingers"] = state(app)
+            seen["touches_left"] = len([t for t in EventLoop.touches if t.is_touch])
+            seen["circles"] = [
+                type(i).__name__
+                for i in Window.canvas.after.children
+                if type(i).__name__ == "Ellipse"
+            ]
+            hold(centre(entry.ids.key_5), lambda: hold(centre(entry.ids.typed), finish))
+
+        def finish() -> None:
+            seen["after_holds"] = state(app)
+            seen["maintenance_open"] = app.maintenance.is_open
+            seen["log"] = [
+                [r.levelname, r.getMessage()]
+                for r in records.records
+                if r.getMessage().startswith("lockdown:")
+            ]
+            everything = " ".join(r.getMessage() for r in records.records)
+            seen["name_in_log"] = [c for c in ("É", "ï", "ô", "Tremblay") if c in everything]
+            seen["kivy_home"] = sorted(os.listdir(config.data_dir / "kivy"))
+            app.stop()
+
+        gestures(app)
+        # Later frames: the touches queued above go through Kivy's input pipeline first.
+        Clock.schedule_once(lambda _dt: after_gestures(), 0.1)
+
+    run_kiosk(config, script(), after)
+    return seen
+
+
+if __name__ == "__main__":
+    main(play, default_language="fr")
