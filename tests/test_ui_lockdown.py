@@ -93,3 +93,13 @@ def test_extra_fingers_are_refused_and_a_held_finger_is_one_tap(
     held = [m for m in info if "held" in m]
     assert len(held) == 2
     assert all(m.endswith("s, taken as one tap") for m in held)
+
+
+def test_the_out_of_service_screen_opens_no_settings_and_does_not_close(
+    tmp_path: Path,
+) -> None:
+    seen = run_scenario("lockdown", str(tmp_path), "out_of_service")
+    # After F1, Escape and Alt-F4 in turn: no settings panel, only the screen.
+    assert seen["overlays"] == [["OutOfServiceScreen"]] * 3
+    assert seen["close_refused"] is True  # Alt-F4 does not close it
+    assert seen["running"] is True

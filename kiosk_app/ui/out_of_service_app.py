@@ -19,7 +19,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.text import LabelBase
 from kivy.lang import Builder
@@ -28,6 +27,7 @@ from kivy.properties import NumericProperty, StringProperty
 from kiosk_app.i18n import LANGUAGES, Translator
 from kiosk_app.kiosk_status import HEARTBEAT_SECONDS, KioskStatus, publish
 from kiosk_app.screens.base import SYMBOLS_FONT
+from kiosk_app.ui.kivy_lockdown import LockedDownApp
 from kiosk_app.ui.theme import SYMBOLS_FONT_FILE, Theme
 from kiosk_app.watchdog import notify, ping_interval
 
@@ -41,7 +41,7 @@ class _Session:
         self.under_repair = False
 
 
-class OutOfServiceApp(App):  # type: ignore[misc]
+class OutOfServiceApp(LockedDownApp):
     """Show the out-of-service screen until stopped."""
 
     language = StringProperty("fr")
@@ -88,6 +88,7 @@ class OutOfServiceApp(App):  # type: ignore[misc]
 
     def on_start(self) -> None:
         """Say READY and feed the watchdog from this loop; start watching for recovery."""
+        self.lock_window()  # no settings panel, no key, no close request: a public screen
         self._publish()
         Clock.schedule_interval(lambda _dt: self._publish(), HEARTBEAT_SECONDS)
         notify("READY=1")

@@ -9,7 +9,8 @@ keypad, a right click and a ctrl click (the mouse's multitouch emulation), and a
 held on a key and on a label. Touches go through Kivy's input pipeline (``EventLoop``).
 
 Prints what changed after each key, what the keypad got, the overlays on the window, the
-log records, and Kivy's config files. Run by tests/test_ui_lockdown.py.
+log records, and Kivy's config files. ``lockdown.py DATA out_of_service`` tries the keys on
+the out-of-service screen instead. Run by tests/test_ui_lockdown.py.
 """
 
 from __future__ import annotations
@@ -200,5 +201,37 @@ def play(config: Any) -> dict[str, Any]:
     return seen
 
 
+def play_out_of_service(_config: Any) -> dict[str, Any]:
+    """The screen kiosk-out-of-service shows after repeated crashes: F1, Escape, Alt-F4."""
+    from kivy.clock import Clock
+    from kivy.core.window import Window
+
+    from kiosk_app.ui.out_of_service_app import OutOfServiceApp
+
+    seen: dict[str, Any] = {}
+    app = OutOfServiceApp("ui_crashed")
+
+    def keys(_dt: float) -> None:
+        seen["overlays"] = []
+        for before, key, modifiers in (((), F1, []), ((), 27, []), ((ALT,), F4, ["alt"])):
+            chord(before, key, modifiers)
+            seen["overlays"].append([type(child).__name__ for child in Window.children])
+        seen["close_refused"] = Window.dispatch("on_request_close", source="keyboard") is True
+        Clock.schedule_once(still_there, 0.1)
+
+    def still_there(_dt: float) -> None:
+        seen["running"] = app.root.ids.reason.text != ""
+        app.stop()
+
+    Clock.schedule_once(keys, 0.5)
+    app.run()
+    return seen
+
+
 if __name__ == "__main__":
-    main(play, default_language="fr")
+    import sys
+
+    if sys.argv[2:] == ["out_of_service"]:
+        main(play_out_of_service, default_language="fr")
+    else:
+        main(play, default_language="fr")
