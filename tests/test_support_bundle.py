@@ -272,7 +272,7 @@ def _with_check_digit(body: str) -> str:
     return next(body + d for d in "0123456789" if luhn_ok(body + d))
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)  # a busy machine must not fail it
 @given(
     body=st.text("0123456789", min_size=12, max_size=18).map(lambda s: "4" + s[1:]),
     separators=st.lists(st.sampled_from(["", "", " ", "  ", ".", "-", " - "]), min_size=19,
@@ -288,7 +288,7 @@ def test_a_card_number_never_survives_whatever_its_separators(
     assert number not in re.sub(r"[\s.\-]", "", redacted)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(
     when=st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2099, 12, 31)),
     separator=st.sampled_from(["T", " "]),
