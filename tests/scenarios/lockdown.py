@@ -93,19 +93,113 @@ def centre(widget: Any) -> tuple[float, float]:
     return float(x), float(y)
 
 
-def play(config: Any) -> dict[str, Any]:
-    from kivy.base import EventLoop
-    from kivy.clock import Clock
-    from kivy.config import Config
+def state(app: Any) -> dict[str, Any]:
+    """What a bystander sees: the screen, the number typed, the window and what covers it."""
     from kivy.core.window import Window
 
+    return {
+        "screen": app.root.current,
+        "typed": app.session.view.typed,
+        "fullscreen": Window.fullscreen,
+        "size": list(Window.size),
+        "overlays": [type(child).__name__ for child in Window.children],
+    }
+
+
+class Prankster:
+    """Tries every key, then the gestures, on the notice being typed; records what it saw."""
+
+    def __init__(self, app: Any, records: Records, kivy_home: Any, seen: dict[str, Any]) -> None:
+        self.app = app
+        self.records = records
+        self.kivy_home = kivy_home
+        self.entry = app.root.get_screen("notice_entry")
+        self.seen = seen
+        seen["changed_by"] = []
+
+    def keys(self) -> None:
+        """Press each way out, then type a name; note any key that changed anything."""
+        from kivy.config import Config
+        from kivy.core.window import Window
+
+        seen, baseline = self.seen, state(self.app)
+        seen["before"] = baseline
+        for name, before, key, modifiers in KEYS:
+            chord(before, key, modifiers)
+            if state(self.app) != baseline:
+                seen["changed_by"].append([name, state(self.app)])
+        for character in NAME:
+            press(ord(character.lower()), character, ["shift"] if character.isupper() else [])
+        seen["close_refused"] = Window.dispatch("on_request_close", source="keyboard") is True
+        seen["open_settings"] = self.app.open_settings()
+        seen["after_keys"] = state(self.app)
+        seen["kivy_config_written"] = Config.write()
+
+    def fingers(self) -> None:
+        """Two then three fingers on the keypad; a right click and a ctrl click."""
+        from kivy.core.window import Window
+
+        ids = self.entry.ids
+        fingers(centre(ids.key_1), centre(ids.key_2))
+        fingers(centre(ids.key_3), centre(ids.key_4), centre(ids.key_6), lift=(1, 0, 2))
+        x, y = centre(ids.typed)
+        from_top = Window.system_size[1] - y  # SDL gives the mouse from the top
+        for button, modifiers in (("right", []), ("left", ["ctrl"])):
+            Window.dispatch("on_mouse_down", x, from_top, button, modifiers)
+            Window.dispatch("on_mouse_up", x, from_top, button, modifiers)
+
+    def after_fingers(self) -> None:
+        """Look (the touches went through the input pipeline), then hold a key, a label."""
+        from kivy.base import EventLoop
+        from kivy.core.window import Window
+
+        self.seen["after_fingers"] = state(self.app)
+        self.seen["touches_left"] = len([t for t in EventLoop.touches if t.is_touch])
+        drawn = [type(i).__name__ for i in Window.canvas.after.children]
+        self.seen["circles"] = [name for name in drawn if name == "Ellipse"]
+        ids = self.entry.ids
+        self.hold(centre(ids.key_5), lambda: self.hold(centre(ids.typed), self.finish))
+
+    def hold(self, point: tuple[float, float], then: Callable[[], None]) -> None:
+        """Hold a finger at ``point`` for HOLD_SECONDS of the kiosk's clock, then lift."""
+        from kivy.base import EventLoop
+        from kivy.clock import Clock
+
+        from kiosk_app.walkthrough.touch import Finger
+
+        finger = Finger(*point)
+        EventLoop._dispatch_input("begin", finger)
+
+        def lift(_dt: float) -> None:
+            self.seen.setdefault("held_typed", []).append(self.app.session.view.typed)
+            EventLoop._dispatch_input("end", finger)
+            Clock.schedule_once(lambda _dt: then(), 0.1)
+
+        Clock.schedule_once(lift, HOLD_SECONDS)
+
+    def finish(self) -> None:
+        """Record the end state, the log and Kivy's files; stop the kiosk."""
+        seen, records = self.seen, self.records.records
+        seen["after_holds"] = state(self.app)
+        seen["maintenance_open"] = self.app.maintenance.is_open
+        seen["log"] = [
+            [r.levelname, r.getMessage()] for r in records if r.getMessage().startswith("lockdown:")
+        ]
+        everything = " ".join(r.getMessage() for r in records)
+        seen["name_in_log"] = [c for c in ("É", "ï", "ô", "Tremblay") if c in everything]
+        seen["kivy_home"] = sorted(os.listdir(self.kivy_home))
+        self.app.stop()
+
+
+def play(config: Any) -> dict[str, Any]:
+    from kivy.clock import Clock
+
     from kiosk_app.walkthrough.driver import Stop, Tap
-    from kiosk_app.walkthrough.touch import Finger
 
     records = Records()
     logging.getLogger().addHandler(records)
     logging.getLogger().setLevel(logging.DEBUG)
-    seen: dict[str, Any] = {"changed_by": []}
+    seen: dict[str, Any] = {}
 
     def script() -> Any:
         yield Tap("attract", "start")
@@ -115,87 +209,13 @@ def play(config: Any) -> dict[str, Any]:
             yield Tap("notice_entry", f"key_{digit}", key=True)
         yield Stop("typing", completed=True)
 
-    def state(app: Any) -> dict[str, Any]:
-        return {
-            "screen": app.root.current,
-            "typed": app.session.view.typed,
-            "fullscreen": Window.fullscreen,
-            "size": list(Window.size),
-            "overlays": [type(child).__name__ for child in Window.children],
-        }
-
-    def keys(app: Any) -> None:
-        baseline = state(app)
-        seen["before"] = baseline
-        for name, before, key, modifiers in KEYS:
-            chord(before, key, modifiers)
-            if state(app) != baseline:
-                seen["changed_by"].append([name, state(app)])
-        for character in NAME:
-            press(ord(character.lower()), character, ["shift"] if character.isupper() else [])
-        seen["close_refused"] = Window.dispatch("on_request_close", source="keyboard") is True
-        seen["open_settings"] = app.open_settings()
-        seen["after_keys"] = state(app)
-        seen["kivy_config_written"] = Config.write()
-
-    def gestures(app: Any) -> None:
-        entry = app.root.get_screen("notice_entry")
-        fingers(centre(entry.ids.key_1), centre(entry.ids.key_2))
-        fingers(
-            centre(entry.ids.key_3),
-            centre(entry.ids.key_4),
-            centre(entry.ids.key_6),
-            lift=(1, 0, 2),
-        )
-        x, y = centre(entry.ids.typed)
-        from_top = Window.system_size[1] - y  # SDL gives the mouse from the top
-        Window.dispatch("on_mouse_down", x, from_top, "right", [])
-        Window.dispatch("on_mouse_up", x, from_top, "right", [])
-        Window.dispatch("on_mouse_down", x, from_top, "left", ["ctrl"])
-        Window.dispatch("on_mouse_up", x, from_top, "left", ["ctrl"])
-
     def after(app: Any, _result: Any) -> None:
-        keys(app)
-        entry = app.root.get_screen("notice_entry")
-
-        def hold(point: tuple[float, float], then: Callable[[], None]) -> None:
-            """Hold a finger at ``point`` for HOLD_SECONDS of the kiosk's clock, then lift."""
-            finger = Finger(*point)
-            EventLoop._dispatch_input("begin", finger)
-
-            def lift(_dt: float) -> None:
-                seen.setdefault("held_typed", []).append(app.session.view.typed)
-                EventLoop._dispatch_input("end", finger)
-                Clock.schedule_once(lambda _dt: then(), 0.1)
-
-            Clock.schedule_once(lift, HOLD_SECONDS)
-
-        def after_gestures() -> None:
-            seen["after_fingers"] = state(app)
-            seen["touches_left"] = len([t for t in EventLoop.touches if t.is_touch])
-            seen["circles"] = [
-                type(i).__name__
-                for i in Window.canvas.after.children
-                if type(i).__name__ == "Ellipse"
-            ]
-            hold(centre(entry.ids.key_5), lambda: hold(centre(entry.ids.typed), finish))
-
-        def finish() -> None:
-            seen["after_holds"] = state(app)
-            seen["maintenance_open"] = app.maintenance.is_open
-            seen["log"] = [
-                [r.levelname, r.getMessage()]
-                for r in records.records
-                if r.getMessage().startswith("lockdown:")
-            ]
-            everything = " ".join(r.getMessage() for r in records.records)
-            seen["name_in_log"] = [c for c in ("É", "ï", "ô", "Tremblay") if c in everything]
-            seen["kivy_home"] = sorted(os.listdir(config.data_dir / "kivy"))
-            app.stop()
-
-        gestures(app)
+        # Kept by the app: Kivy's Clock holds bound methods weakly.
+        app.prankster = prankster = Prankster(app, records, config.data_dir / "kivy", seen)
+        prankster.keys()
+        prankster.fingers()
         # Later frames: the touches queued above go through Kivy's input pipeline first.
-        Clock.schedule_once(lambda _dt: after_gestures(), 0.1)
+        Clock.schedule_once(lambda _dt: prankster.after_fingers(), 0.1)
 
     run_kiosk(config, script(), after)
     return seen
