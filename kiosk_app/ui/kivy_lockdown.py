@@ -73,8 +73,9 @@ class WindowLockdown:
 
     @staticmethod
     def _keyboard(*_args: Any) -> bool:
-        # Reached only if something dispatches on_keyboard without on_key_down first:
-        # still refused (F1 and Escape act here), logged once by on_key_down already.
+        # A key from the keyboard never gets here: on_key_down consumed (and logged) it.
+        # Only an on_keyboard dispatched on its own does; it is refused all the same,
+        # since Kivy's F1 and Escape handlers listen here.
         return True
 
     @staticmethod
