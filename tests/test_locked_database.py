@@ -8,6 +8,7 @@ migrated, moved or keyed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -235,6 +236,24 @@ def _published(path: Path) -> dict[str, Any]:
     return published
 
 
+def _stop(started: list[subprocess.Popen[str]]) -> None:
+    """Stop the agent, then the kiosk with its xvfb-run and Xvfb (its own process group)."""
+    for number, process in enumerate(started):
+        if number == 0:
+            process.send_signal(signal.SIGTERM)
+        else:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+    for process in started:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    for process in started[1:]:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+
+
 @pytest.mark.ui
 def test_while_another_process_holds_the_database_the_kiosk_waits_and_loses_nothing(
     sandbox: SandboxClient, tmp_path: Path
@@ -276,6 +295,7 @@ def test_while_another_process_holds_the_database_the_kiosk_waits_and_loses_noth
                 stderr=subprocess.DEVNULL,
                 text=True,
                 env=env,
+                start_new_session=True,  # xvfb-run, Xvfb and the kiosk stop together
             )
             started.append(ui)
             assert _wait_for(lambda: _published(status).get("state") == "down", 150)
@@ -290,13 +310,7 @@ def test_while_another_process_holds_the_database_the_kiosk_waits_and_loses_noth
         reader.close()
         assert _wait_for(lambda: _published(status).get("state") == "up", 150)
     finally:
-        for process in started:
-            process.send_signal(signal.SIGTERM)
-        for process in started:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        _stop(started)
     assert listed.returncode == 2
     assert "busy" in listed.stderr
     assert "Traceback" not in listed.stderr
