@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Install what the kiosk needs on Debian 12: the system packages in system-packages.txt,
-# then a virtualenv in .venv/ with the project and its test tools. Safe to run again.
+# Install what the kiosk needs on Debian 12: the system packages of all three roles in
+# system-packages/ (kiosk.txt, fleet.txt, dev.txt), then a virtualenv in .venv/ with the
+# project and its test tools. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,7 +10,8 @@ STAMP=.venv/.setup-stamp
 
 missing_packages() {
   local pkgs
-  pkgs=$(grep -Ev '^\s*(#|$)' system-packages.txt)
+  pkgs=$(cat system-packages/kiosk.txt system-packages/fleet.txt system-packages/dev.txt \
+    | grep -Ev '^\s*(#|$)')
   # dpkg-query prints one status line per package; keep those not fully installed.
   for p in $pkgs; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
@@ -20,7 +22,7 @@ missing_packages() {
 
 install_system_packages() {
   if ! command -v dpkg-query >/dev/null 2>&1; then
-    echo "setup: this is not a Debian system; install the packages in system-packages.txt yourself." >&2
+    echo "setup: this is not a Debian system; install the packages in system-packages/*.txt yourself." >&2
     return 0
   fi
   local missing

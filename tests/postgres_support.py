@@ -1,4 +1,4 @@
-"""A private PostgreSQL server for the tests, from Debian's packages (system-packages.txt).
+"""A private PostgreSQL server for the tests, from Debian's packages (system-packages/fleet.txt).
 
 ``initdb`` makes a throwaway cluster in a fresh folder and ``pg_ctl`` serves it on a free
 loopback port, trusting local connections; it is stopped and removed at the end. PostgreSQL
@@ -20,7 +20,7 @@ from pathlib import Path
 
 def _bin(name: str) -> str:
     found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
-    assert found, "PostgreSQL is in system-packages.txt: run make test (it installs it)"
+    assert found, "PostgreSQL is in system-packages/fleet.txt: run make test (it installs it)"
     return str(found[-1])
 
 

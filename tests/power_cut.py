@@ -27,7 +27,7 @@ def build_shim(out: Path) -> Path:
     """Compile the shim with gcc into ``out``; return the library's path."""
     library = out / "powercut.so"
     gcc = shutil.which("gcc")
-    assert gcc, "gcc is in system-packages.txt"
+    assert gcc, "gcc is in system-packages/dev.txt"
     subprocess.run(
         [gcc, "-shared", "-fPIC", "-O2", "-Wall", "-o", str(library), str(SHIM_SOURCE), "-ldl"],
         check=True,

@@ -54,7 +54,7 @@ when pressed, so pressed pairs are listed too)."""
 PRESSED = (("primary_text", "secondary"), ("secondary_text", "primary"))
 
 SYMBOLS_FONT_FILE = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-"""Debian's fonts-dejavu-core (system-packages.txt): it has the check mark."""
+"""Debian's fonts-dejavu-core (system-packages/kiosk.txt): it has the check mark."""
 
 PANEL_MM_PER_PIXEL = 0.2767
 """A 24-inch 16:9 panel: 531 mm over 1920 pixels (the long side), the same in portrait."""
