@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterable
+from typing import Any
 
+from device_drivers.sim.payment_terminal import SimulatedCard, SimulatedPaymentTerminal
 from kiosk_app.flows.form import ticked
 from kiosk_app.flows.keyboard import keystrokes
 from kiosk_app.session_view import PaymentPhase, SessionView, Step
 from kiosk_app.walkthrough.answers import FineAnswers, ServiceAnswers
-from kiosk_app.walkthrough.driver import Expect, Script, Stop, Tap
+from kiosk_app.walkthrough.driver import Action, Expect, Happen, Script, Stop, Tap
 
 
 def _settled_after_lookup(view: SessionView) -> bool:
@@ -114,3 +116,84 @@ def service_citizen(answers: ServiceAnswers) -> Script:
         yield Stop(phase, completed=False)
         return
     yield from _leave()
+
+
+def citizen(answers: FineAnswers | ServiceAnswers) -> Script:
+    """Return the script of the citizen who gives ``answers`` (a fine, or a service's form)."""
+    if isinstance(answers, FineAnswers):
+        return fine_citizen(answers)
+    return service_citizen(answers)
+
+
+def until_stop(script: Script) -> Generator[Action, SessionView, Stop]:
+    """Play ``script`` up to its Stop, which is returned instead of ending the driver's run."""
+    action = next(script)
+    while not isinstance(action, Stop):
+        view = yield action
+        try:
+            action = script.send(view)
+        except StopIteration:
+            return Stop("finished", completed=True)
+    script.close()
+    return action
+
+
+def walk_away(script: Script, after_touches: int) -> Script:
+    """Play ``script`` for ``after_touches`` touches, then leave it to the inactivity timer.
+
+    The citizen stops touching mid-way: the kiosk asks "need more time?", nobody answers,
+    and the visit is wiped back to the attract screen.
+    """
+    touches = 0
+    action = next(script)
+    while not isinstance(action, Stop) and touches < after_touches:
+        touches += isinstance(action, Tap)
+        view = yield action
+        action = script.send(view)
+    script.close()
+    if isinstance(action, Stop):  # the visit ended before the citizen walked away
+        yield action
+        return
+    yield Expect(at_attract, "the inactivity timer to wipe the visit")
+    yield Stop("abandoned", completed=False)
+
+
+def at_attract(view: SessionView) -> bool:
+    """Return True when the kiosk is back on its attract screen, waiting for the next citizen."""
+    return view.step is Step.ATTRACT and not view.busy
+
+
+def one_after_another(visits: Iterable[Script], after_each: Callable[[Any, Stop], None]) -> Script:
+    """Play each visit's script in turn in the same kiosk, as citizens queue at it.
+
+    After each visit ends (done, refused, declined or walked away) the next citizen waits
+    for the attract screen: the thank-you screen times out, or the inactivity timer wipes
+    an unfinished visit. Then ``after_each(app, stop)`` runs on the idle attract screen.
+    """
+    for visit in visits:
+        stop = yield from until_stop(visit)
+        yield Expect(at_attract, "the attract screen for the next citizen")
+        yield Happen(_calling(after_each, stop), "the visit ended")
+    yield Stop("every visit played", completed=True)
+
+
+def _calling(after_each: Callable[[Any, Stop], None], stop: Stop) -> Callable[[Any], None]:
+    return lambda app: after_each(app, stop)
+
+
+def queued_citizen(answers: FineAnswers | ServiceAnswers, walks_away_after: int | None) -> Script:
+    """Return one citizen of a queue: they take out their card, then play ``answers``.
+
+    ``walks_away_after`` touches, if given, the citizen leaves (see :func:`walk_away`).
+    """
+    card = answers.card
+    if card is not None:
+        yield Happen(lambda app: _hold(app, card), "the citizen takes out their card")
+    script = citizen(answers)
+    yield from script if walks_away_after is None else walk_away(script, walks_away_after)
+
+
+def _hold(app: Any, card: SimulatedCard) -> None:
+    terminal = app.kiosk.terminal
+    if isinstance(terminal, SimulatedPaymentTerminal):
+        terminal.hold_card(card)

@@ -97,6 +97,7 @@ class Driver:
         screenshots: Path | None = None,
         action_timeout: float = 60.0,
         inspector: Any = None,
+        tick_seconds: float = TICK_SECONDS,
     ) -> None:
         self._app = app
         self._script = script
@@ -115,12 +116,21 @@ class Driver:
         self._inspector = inspector
         """Checks each new screen before the script goes on (see walkthrough.gallery)."""
         self._inspect_pending = False
+        self._tick_seconds = tick_seconds
+        """How often the script is looked at; 0 is every frame (a soak's brisk citizens)."""
 
     def start(self) -> None:
         """Begin playing the script."""
         self._action = next(self._script)
         self._action_since = time.monotonic()
-        self._event = Clock.schedule_interval(self._tick, TICK_SECONDS)
+        self._event = Clock.schedule_interval(self._tick, self._tick_seconds)
+
+    def new_log(self) -> VisitLog:
+        """Return the screens visited so far and start an empty log (one per citizen of a
+        soak, so a long run does not keep every screen it ever saw)."""
+        log = self.result.log
+        self.result.log = VisitLog()
+        return log
 
     # -- the loop ----------------------------------------------------------------------
     def _tick(self, _dt: float) -> None:

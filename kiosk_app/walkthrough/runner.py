@@ -48,13 +48,13 @@ def _play(
     from device_drivers.sim.printer import SimulatedPrinter
     from kiosk_app.bootstrap import build_kiosk
     from kiosk_app.ui.app import KioskApp
-    from kiosk_app.walkthrough.citizens import fine_citizen, service_citizen
+    from kiosk_app.walkthrough.citizens import citizen
     from kiosk_app.walkthrough.driver import Driver, DriverResult
 
     kiosk = build_kiosk(config)
     if isinstance(kiosk.terminal, SimulatedPaymentTerminal) and answers.card is not None:
         kiosk.terminal.hold_card(answers.card)
-    script = fine_citizen(answers) if isinstance(answers, FineAnswers) else service_citizen(answers)
+    script = citizen(answers)
     if screenshots is not None:
         screenshots.mkdir(parents=True, exist_ok=True)
     outcome: dict[str, DriverResult] = {}
