@@ -17,6 +17,19 @@ class KioskScreen(Screen):  # type: ignore[misc]
     def render(self, view: SessionView, app: Any) -> None:
         """Show ``view``; screens with changing content override this."""
 
+    def forget(self) -> None:
+        """Drop what the last visit left here: its texts and the widgets built for it.
+
+        Called when a visit ends, so nothing of a citizen stays in memory on a screen that
+        is not showing, and the kiosk holds the same widgets between every two visits.
+        """
+
+
+def blank(screen: Widget, *names: str) -> None:
+    """Set each of ``screen``'s text properties ``names`` back to empty."""
+    for name in names:
+        setattr(screen, name, "")
+
 
 def show(widget: Widget, visible: bool) -> None:
     """Show or hide ``widget`` without leaving a gap or a touchable ghost."""

@@ -65,6 +65,7 @@ SCREEN_CLASSES = {
     "out_of_service": OutOfServiceScreen,
 }
 _QUIET_STEPS = (Step.ATTRACT, Step.THANK_YOU, Step.OUT_OF_SERVICE)
+_VISIT_OVER = (Step.ATTRACT, Step.OUT_OF_SERVICE)
 LARGE_TEXT_SCALE = 1.25
 
 
@@ -276,6 +277,9 @@ class KioskApp(LockedDownApp):
         if manager.current != view.step.value:
             manager.current = view.step.value
             logger.info("screen %s", view.step.value)
+            if view.step in _VISIT_OVER:
+                for screen in manager.screens:  # nothing of the citizen stays behind
+                    screen.forget()
         manager.current_screen.render(view, self)
         self._speak(view)
         if view.step in _QUIET_STEPS or view.busy:

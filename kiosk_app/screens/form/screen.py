@@ -10,7 +10,7 @@ from kivy.properties import BooleanProperty, StringProperty
 from kiosk_app.flows.form import Field, option_key
 from kiosk_app.flows.keyboard import ROWS, SHIFT, Keyboard, key_label, shown
 from kiosk_app.flows.state import FormState
-from kiosk_app.screens.base import KioskScreen, show, ticked_text
+from kiosk_app.screens.base import KioskScreen, blank, show, ticked_text
 from kiosk_app.session_view import SessionView
 
 WIDE_KEYS = {"space": 3.0, SHIFT: 1.5}
@@ -53,6 +53,15 @@ class FormScreen(KioskScreen):
         self.ids.proceed.disabled = view.busy or (not field.typed and not field.multiple)
         self.ids.proceed.text = texts.text("common.searching" if view.busy else "form.continue")
         self._mark_choices(field, form, app)
+
+    def forget(self) -> None:
+        """Drop the last question, its answer and its keys or buttons."""
+        blank(self, "question_text", "hint_text", "typed_text", "message_text")
+        self.typed_field = False
+        self.ids.keyboard.clear_widgets()
+        self.ids.choices.clear_widgets()
+        self.named = {}
+        self._built = None
 
     # -- building the keyboard or the choices ---------------------------------------
     def _build(self, field: Field, form: FormState, language: str, app: Any) -> None:

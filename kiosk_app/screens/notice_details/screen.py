@@ -7,7 +7,7 @@ from typing import Any
 from kivy.factory import Factory
 from kivy.properties import StringProperty
 
-from kiosk_app.screens.base import KioskScreen, show
+from kiosk_app.screens.base import KioskScreen, blank, show
 from kiosk_app.session_view import SessionView
 from transactions.fines.service import MAX_NOTICES
 
@@ -46,3 +46,9 @@ class NoticeDetailsScreen(KioskScreen):
             self.ids.pay.text = texts.text("notice_details.pay", amount=self.total_text)
         self.message_text = texts.text(view.message) if view.message else ""
         show(self.ids.add_notice, len(view.notices) < MAX_NOTICES)
+
+    def forget(self) -> None:
+        """Drop the last citizen's notices and amounts."""
+        blank(self, "ministry_text", "fee_text", "total_text", "message_text")
+        self.ids.pay.text = ""
+        self.ids.notices.clear_widgets()

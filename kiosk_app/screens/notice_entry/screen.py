@@ -6,7 +6,7 @@ from typing import Any
 
 from kivy.properties import StringProperty
 
-from kiosk_app.screens.base import KioskScreen
+from kiosk_app.screens.base import KioskScreen, blank
 from kiosk_app.session_view import SessionView
 
 
@@ -30,3 +30,7 @@ class NoticeEntryScreen(KioskScreen):
         self.step_text = app.tr("notice_entry.count", view.language, number=str(count))
         self.ids.submit.disabled = view.busy or not view.typed
         self.ids.busy.opacity = 1 if view.busy else 0
+
+    def forget(self) -> None:
+        """Drop the digits the last citizen typed."""
+        blank(self, "typed_text", "message_text", "step_text")

@@ -6,7 +6,7 @@ from typing import Any
 
 from kivy.properties import StringProperty
 
-from kiosk_app.screens.base import KioskScreen, show
+from kiosk_app.screens.base import KioskScreen, blank, show
 from kiosk_app.session_view import PaymentPhase, SessionView
 
 
@@ -44,3 +44,8 @@ class PaymentScreen(KioskScreen):
             self.ids.tap_card.text = texts.text(
                 "payment.tap_simulated", card=f"{brand} **** {terminal.last4}"
             )
+
+    def forget(self) -> None:
+        """Drop the last amount and the card the last citizen held."""
+        blank(self, "amount_text", "status_text", "message_text")
+        self.ids.tap_card.text = ""

@@ -9,7 +9,7 @@ from kivy.core.image import Image as CoreImage
 from kivy.factory import Factory
 from kivy.properties import StringProperty
 
-from kiosk_app.screens.base import KioskScreen
+from kiosk_app.screens.base import KioskScreen, blank
 from kiosk_app.session_view import SessionView
 from transactions.address_change import PROGRAMME_TEXTS, REFUSAL_TEXTS, ProgrammeOutcome, Status
 from transactions.fines.service import SERVICE as FINE_SERVICE
@@ -59,6 +59,12 @@ class ReceiptScreen(KioskScreen):
         )
         note = NOTES.get(record.service)
         self.note_text = texts.text(note) if note and not queued else ""
+
+    def forget(self) -> None:
+        """Drop the last reference, its outcomes and the receipt's picture."""
+        blank(self, "title_text", "reference_text", "status_text", "printed_text", "note_text")
+        self.ids.outcomes.clear_widgets()
+        self.ids.paper.texture, self.ids.paper.opacity = None, 0
 
     def _show_outcomes(self, outcomes: tuple[ProgrammeOutcome, ...], texts: Any) -> None:
         """A change of address: one line per programme, each with its own reference."""

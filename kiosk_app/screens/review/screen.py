@@ -9,7 +9,7 @@ from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk_app.flows.review import Line, Shown
 from kiosk_app.i18n import Translator
-from kiosk_app.screens.base import KioskScreen, ticked_text
+from kiosk_app.screens.base import KioskScreen, blank, ticked_text
 from kiosk_app.session_view import SessionView
 
 
@@ -70,6 +70,15 @@ class ReviewScreen(KioskScreen):
         self.ids.confirm.disabled = view.busy or view.locked
         self.ids.back.disabled = view.busy
         self.message_text = texts.text(view.message) if view.message else ""
+
+    def forget(self) -> None:
+        """Drop the last review: its lines, options and amounts."""
+        blank(self, "title_text", "note_text", "ministry_text", "fee_text", "total_text")
+        blank(self, "message_text")
+        self.ids.confirm.text = ""
+        self.ids.lines.clear_widgets()
+        self.ids.options.clear_widgets()
+        self.named = {}
 
     def _options(self, view: SessionView, texts: Translator) -> None:
         review = view.review
