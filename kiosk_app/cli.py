@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kiosk_app import technician_cli
-from kiosk_app.config import ConfigError, KioskConfig, load_config
+from kiosk_app.config import ConfigError, KioskConfig, default_config_path, load_config
 from transactions.errors import KioskError, StorageError
 from transactions.services import SERVICES
 
@@ -51,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
         "citizen pays a fine under a virtual display and a screenshot of every screen is "
         "written to the output folder.",
     )
-    _add_config(demo)
+    _add_config(demo, embedded=True)
     demo.add_argument(
         "--output", type=Path, default=Path("demo-output"), help="where screenshots go"
     )
@@ -207,10 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_config(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--config", type=Path, help="the kiosk's TOML file (default: embedded defaults)"
-    )
+def _add_config(parser: argparse.ArgumentParser, embedded: bool = False) -> None:
+    default = "embedded defaults" if embedded else "/etc/kiosk/kiosk.toml, else embedded defaults"
+    parser.add_argument("--config", type=Path, help=f"the kiosk's TOML file (default: {default})")
 
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -242,6 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(logging.WARNING if getattr(args, "json", False) else logging.INFO)
     if args.command == "technician":
         return technician_cli.technician_pin(args.out)
+    if args.config is None and args.command != "demo":  # the demo runs on embedded defaults
+        args.config = default_config_path()
     try:
         if args.command == "diagnose" and args.check is None:
             try:

@@ -103,6 +103,8 @@ class KioskConfig:
     technician_pin_file: Path | None = None
     """The technician PIN's scrypt hash (``kiosk technician pin --out``); a systemd
     credential ``kiosk-technician-pin`` wins. Without either, maintenance mode stays shut."""
+    demo: bool = False
+    """A demonstration kiosk: simulated devices are allowed with a real backend."""
 
     def accepts_offline(self, service: str) -> bool:
         """Tell whether ``service`` is taken while its ministry cannot be reached."""
@@ -126,6 +128,22 @@ class KioskConfig:
     def uses_embedded_sandbox(self) -> bool:
         """Return True when no backend URL is configured (the demo's sandbox runs inside)."""
         return not self.backend_url
+
+
+INSTALLED_CONFIG = Path("/etc/kiosk/kiosk.toml")
+"""Where systemd/install-kiosk.sh puts the kiosk's config: read when no --config is given."""
+CONFIG_VARIABLE = "KIOSK_CONFIG"
+"""An environment variable naming another default file (empty: the embedded defaults)."""
+
+
+def default_config_path() -> Path | None:
+    """Return the file a command reads without --config: ``$KIOSK_CONFIG`` if set, else
+    /etc/kiosk/kiosk.toml when it exists (an installed kiosk), else None (embedded
+    defaults)."""
+    named = os.environ.get(CONFIG_VARIABLE)
+    if named is not None:
+        return Path(named) if named else None
+    return INSTALLED_CONFIG if INSTALLED_CONFIG.exists() else None
 
 
 def load_config(path: Path | None) -> KioskConfig:
@@ -208,9 +226,32 @@ def parse_config(raw: dict[str, Any]) -> KioskConfig:
         fleet_token_file=_optional_path(reader.text("fleet.token_file", "")),
         sample_seconds=reader.number("fleet.sample_seconds", defaults.sample_seconds, 1, 3600),
         technician_pin_file=_optional_path(reader.text("kiosk.technician_pin_file", "")),
+        demo=reader.boolean("kiosk.demo", defaults.demo),
     )
     reader.reject_unknown()
+    _refuse_simulators_with_a_real_backend(config)
     return config
+
+
+SIMULATORS = frozenset({"simulated"})
+"""Drivers that take no real card and print on no paper."""
+
+
+def _refuse_simulators_with_a_real_backend(config: KioskConfig) -> None:
+    """A kiosk on a real backend with a simulated terminal would approve every card."""
+    from admin_tools.diagnostics.kiosk_checks import is_loopback_url
+
+    if config.demo or not config.backend_url or is_loopback_url(config.backend_url):
+        return
+    for section in DEVICE_SECTIONS:
+        device: DeviceConfig = getattr(config, section)
+        if device.driver in SIMULATORS:
+            raise ConfigError(
+                f'devices.{section} is "{device.driver}" while backend.url is a real backend '
+                f"({config.backend_url}): set the real device's driver under [devices.{section}]"
+                " (see the commented examples in /etc/kiosk/kiosk.toml), or set"
+                " kiosk.demo = true for a demonstration kiosk"
+            )
 
 
 def credential_file(name: str) -> Path | None:

@@ -283,7 +283,12 @@ class KioskDatabase:
             # Private from the first byte, whatever the umask: SQLite gives its WAL and
             # shared-memory files the database's own mode.
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        self.pii = PiiCipher(load_key(key_path)) if need_key else NoPiiKey()
+        # Only the default key beside the file is ever made: a key named in the config
+        # (the installed kiosk's credential file) that cannot be read is an error, never
+        # a reason to seal data with a second key.
+        self.pii = (
+            PiiCipher(load_key(key_path, create=key_file is None)) if need_key else NoPiiKey()
+        )
         try:
             self.db = self._open(path)
         except sqlite3.Error as err:

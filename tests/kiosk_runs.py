@@ -16,6 +16,7 @@ def kiosk_env() -> dict[str, str]:
     """Return an environment with no display, so the kiosk starts its own Xvfb."""
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     env["PYTHONUNBUFFERED"] = "1"
+    env["KIOSK_CONFIG"] = ""  # embedded defaults without --config, whatever /etc/kiosk holds
     return env
 
 

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from kiosk_runs import KIOSK, kiosk_env
 from unusable_files import UNUSABLE_FILES
 
+from kiosk_app import config as config_module
 from kiosk_app.bootstrap import build_kiosk
-from kiosk_app.config import ConfigError, DeviceConfig, KioskConfig, load_config, parse_config
-from offline_store.database import MIGRATIONS
+from kiosk_app.config import (
+    ConfigError,
+    DeviceConfig,
+    KioskConfig,
+    default_config_path,
+    load_config,
+    parse_config,
+)
+from offline_store.database import MIGRATIONS, KioskDatabase
+from transactions.errors import StorageError
 
 
 def test_no_file_means_the_embedded_demo_defaults() -> None:
@@ -131,3 +143,72 @@ def test_a_typo_under_a_device_in_the_file_is_refused_at_load_naming_the_drivers
     assert "devices.printer.prot" in message
     assert "escpos-network" in message
     assert "host, port, timeout" in message
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_real_backend_refuses_simulated_devices_unless_the_kiosk_is_a_demo(
+    tmp_path: Path,
+) -> None:
+    real = '[backend]\nurl = "https://services.gouv.example"\n'
+    with pytest.raises(ConfigError) as refused:
+        load_config(_write(tmp_path, real))
+    message = str(refused.value)
+    assert "devices.payment_terminal" in message
+    assert "kiosk.demo = true" in message
+
+    real_devices = (
+        real + '[devices.payment_terminal]\ndriver = "ecr-serial"\n'
+        'port = "/dev/serial/by-id/usb-Ingenico_Move5000-if00"\n'
+        '[devices.printer]\ndriver = "escpos-network"\nhost = "192.0.2.40"\n'
+    )
+    assert load_config(_write(tmp_path, real_devices)).printer.driver == "escpos-network"
+    demo = load_config(_write(tmp_path, "[kiosk]\ndemo = true\n" + real))
+    assert demo.demo is True
+    assert demo.payment_terminal.driver == "simulated"
+    sandbox = load_config(_write(tmp_path, '[backend]\nurl = "http://127.0.0.1:8700"\n'))
+    assert sandbox.payment_terminal.driver == "simulated"  # the sandbox on this machine
+
+
+def test_commands_read_the_installed_config_when_none_is_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    installed = _write(tmp_path, '[kiosk]\nid = "laval-carrefour-02"\n')
+    monkeypatch.delenv("KIOSK_CONFIG", raising=False)
+    monkeypatch.setattr(config_module, "INSTALLED_CONFIG", installed)
+    assert default_config_path() == installed
+    monkeypatch.setattr(config_module, "INSTALLED_CONFIG", tmp_path / "absent.toml")
+    assert default_config_path() is None  # a development machine: embedded defaults
+    monkeypatch.setenv("KIOSK_CONFIG", str(installed))
+    assert default_config_path() == installed
+    monkeypatch.setenv("KIOSK_CONFIG", "")
+    assert default_config_path() is None
+
+
+def test_kiosk_status_without_config_reads_the_default_file_and_the_demo_does_not(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "état"
+    installed = _write(tmp_path, f'[kiosk]\nid = "gatineau-02"\ndata_dir = "{data}"\n')
+    env = {**kiosk_env(), "KIOSK_CONFIG": str(installed)}
+    done = subprocess.run(
+        [KIOSK, "status", "--json"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert str(data / "status.json") in json.loads(done.stdout)["error"]  # where the file says
+    helped = subprocess.run(
+        [KIOSK, "demo", "--help"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert "embedded defaults" in helped.stdout
+    assert "/etc/kiosk/kiosk.toml" not in helped.stdout
+
+
+def test_a_key_named_in_the_config_is_never_made_when_missing(tmp_path: Path) -> None:
+    named = tmp_path / "credentials" / "pii.key"
+    with pytest.raises(StorageError) as unreadable:
+        KioskDatabase(tmp_path / "kiosk.db", named)
+    assert unreadable.value.code == "pii_key_unreadable"
+    assert not named.exists()
