@@ -125,3 +125,68 @@ def test_availability_is_for_ops_users_only(tmp_path: Path) -> None:
         bad = fleet.availability(60, 0)
     assert bad.status_code == 422
     assert bad.json()["detail"] == "end must come after start"
+
+
+AWKWARD = {**SITES, "lévis-côté-3b": "Galeries Chagnon, local 12-B"}
+
+
+def whoami(url: str, kiosk_id: str, authorization: str | None) -> Any:
+    """Ask the monitor who this kiosk is, as ``kiosk diagnose`` does."""
+    import requests
+
+    headers = {"Authorization": authorization} if authorization is not None else {}
+    return requests.get(
+        f"{url}/api/v1/whoami", params={"kiosk_id": kiosk_id}, headers=headers, timeout=30
+    )
+
+
+def test_a_kiosk_with_its_own_token_hears_its_id_and_site_and_nothing_is_stored(
+    tmp_path: Path,
+) -> None:
+    with serve_fleet(tmp_path, AWKWARD) as fleet:
+        answer = whoami(fleet.url, "lévis-côté-3b", f"Bearer {fleet.tokens['lévis-côté-3b']}")
+        again = whoami(fleet.url, "lévis-côté-3b", f"bearer  {fleet.tokens['lévis-côté-3b']} ")
+        runs = fleet.store.db.all("select * from runs")
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"kiosk_id": "lévis-côté-3b", "site": "Galeries Chagnon, local 12-B"}
+    assert again.status_code == 200, again.text
+    assert runs == []
+
+
+@pytest.mark.parametrize(
+    ("kiosk_id", "authorization", "status", "says"),
+    [
+        ("ottawa-rideau-01", "Bearer not-the-token", 401,
+         "unknown kiosk ottawa-rideau-01 or wrong token"),
+        ("ottawa-rideau-01", "québec's", 401, "unknown kiosk ottawa-rideau-01 or wrong token"),
+        ("kiosk-nobody-knows", "ottawa's", 401, "unknown kiosk kiosk-nobody-knows or wrong token"),
+        ("ottawa-rideau-01", None, 401, "send the kiosk's token: Authorization: Bearer <token>"),
+        ("ottawa-rideau-01", "Basic b3BzLcOpbG/Dr3NlOmNvcnJlY3QgaG9yc2UgYmF0dGVyeQ==", 401,
+         "send the kiosk's token"),
+        ("ottawa-rideau-01", "Bearer ", 401, "send the kiosk's token"),
+        ("ottawa-rideau-01", "Bearer " + "x" * 10_000, 401, "wrong token"),
+        ("o" * 101, "ottawa's", 422, "kiosk_id: String should have at most 100 characters"),
+        ("", "ottawa's", 422, "kiosk_id: String should have at least 1 character"),
+    ],
+)  # fmt: skip
+def test_a_kiosk_check_with_a_wrong_token_an_unknown_id_or_no_token_is_refused(
+    tmp_path: Path, kiosk_id: str, authorization: str | None, status: int, says: str
+) -> None:
+    with serve_fleet(tmp_path, SITES) as fleet:
+        tokens = {"ottawa's": "ottawa-rideau-01", "québec's": "quebec-gabrielle-roy-02"}
+        if authorization in tokens:
+            authorization = f"Bearer {fleet.tokens[tokens[authorization]]}"
+        answer = whoami(fleet.url, kiosk_id, authorization)
+    assert answer.status_code == status, answer.text
+    assert says in answer.json()["detail"]
+    if status == 401:
+        assert answer.headers["www-authenticate"] == 'Bearer realm="fleet"'
+
+
+def test_samples_with_an_overlong_token_are_refused_like_a_wrong_one(tmp_path: Path) -> None:
+    with serve_fleet(tmp_path, SITES) as fleet:
+        answer = fleet.post("ottawa-rideau-01", [sample(0)], token="x" * 10_000)
+        runs = fleet.store.db.all("select * from runs")
+    assert answer.status_code == 401
+    assert answer.json()["detail"] == "unknown kiosk ottawa-rideau-01 or wrong token"
+    assert runs == []

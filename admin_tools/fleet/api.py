@@ -1,6 +1,8 @@
 """The fleet monitor's HTTP API: kiosks post samples, ops staff read availability.
 
 ``POST /api/v1/samples`` takes a kiosk's batch with its token (``Authorization: Bearer``);
+``GET /api/v1/whoami?kiosk_id=`` tells a kiosk (``kiosk diagnose``) that its id and token
+are accepted, with the same check;
 ``GET /api/v1/availability`` answers ops users (HTTP Basic, for scripts); ``/metrics``
 speaks Prometheus' text format. Refusals say
 what is wrong in one sentence and store nothing.
@@ -25,6 +27,9 @@ from admin_tools.fleet.metrics import render as render_metrics
 from admin_tools.fleet.store import FleetStore, Sample
 
 MAX_BATCH = 5000
+KIOSK_ID_CHARS = 100
+TOKEN_CHARS = 200
+"""Longer than any token ``kiosk-fleet kiosks add`` makes (43 characters): refused unhashed."""
 
 
 class ServiceCounts(BaseModel):
@@ -75,7 +80,7 @@ class SampleIn(BaseModel):
 class SamplesIn(BaseModel):
     """A batch of one kiosk's samples."""
 
-    kiosk_id: str = Field(min_length=1, max_length=100)
+    kiosk_id: str = Field(min_length=1, max_length=KIOSK_ID_CHARS)
     samples: list[SampleIn] = Field(max_length=MAX_BATCH)
 
 
@@ -119,6 +124,23 @@ def basic_user(request: Request, store: FleetStore) -> tuple[str, str] | None:
     return (name, role) if role else None
 
 
+def check_kiosk_token(request: Request, store: FleetStore, kiosk_id: str) -> None:
+    """Refuse (401) a request that does not carry ``kiosk_id``'s token as a Bearer token.
+
+    An unknown kiosk and a wrong token get the same answer. The store compares hashes, never
+    the token itself; an overlong token is refused before it is hashed.
+    """
+    challenge = {"WWW-Authenticate": 'Bearer realm="fleet"'}
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise HTTPException(
+            401, "send the kiosk's token: Authorization: Bearer <token>", headers=challenge
+        )
+    if len(token) > TOKEN_CHARS or not store.kiosk_token_ok(kiosk_id, token):
+        raise HTTPException(401, f"unknown kiosk {kiosk_id} or wrong token", headers=challenge)
+
+
 def create_app(store: FleetStore, now: Callable[[], float] | None = None) -> FastAPI:
     """Return the fleet monitor's app over ``store`` (``now``: the clock, for tests)."""
     clock = now or (lambda: datetime.now(UTC).timestamp())
@@ -151,11 +173,7 @@ def create_app(store: FleetStore, now: Callable[[], float] | None = None) -> Fas
 
     @app.post("/api/v1/samples", status_code=202)
     def post_samples(batch: SamplesIn, request: Request) -> dict[str, int]:
-        header = request.headers.get("authorization", "")
-        if not header.lower().startswith("bearer "):
-            raise HTTPException(401, "send the kiosk's token: Authorization: Bearer <token>")
-        if not store.kiosk_token_ok(batch.kiosk_id, header[7:].strip()):
-            raise HTTPException(401, f"unknown kiosk {batch.kiosk_id} or wrong token")
+        check_kiosk_token(request, store, batch.kiosk_id)
         accepted = store.add_samples(
             batch.kiosk_id,
             [
@@ -172,6 +190,16 @@ def create_app(store: FleetStore, now: Callable[[], float] | None = None) -> Fas
             ],
         )
         return {"accepted": accepted}
+
+    @app.get("/api/v1/whoami")
+    def whoami(
+        kiosk_id: Annotated[str, Query(min_length=1, max_length=KIOSK_ID_CHARS)],
+        request: Request,
+    ) -> dict[str, str]:
+        """Tell a kiosk that its id and token are accepted (``kiosk diagnose``); store nothing."""
+        check_kiosk_token(request, store, kiosk_id)
+        sites = dict(store.kiosks())
+        return {"kiosk_id": kiosk_id, "site": sites.get(kiosk_id, "")}
 
     @app.get("/api/v1/availability")
     def availability(
