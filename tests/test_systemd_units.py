@@ -70,7 +70,9 @@ def test_the_ui_unit_feeds_a_watchdog_restarts_and_falls_back_to_out_of_service(
         "Restart=always",
         "RestartSec=2",
         "OnFailure=kiosk-out-of-service.service",
-        "ExecStart=/usr/bin/cage -d -- @BIN@/kiosk run --config /etc/kiosk/kiosk.toml",
+        "ExecStart=/usr/bin/env XDG_RUNTIME_DIR=/run/kiosk-ui /usr/bin/cage -d -- "
+        "@BIN@/kiosk run --config /etc/kiosk/kiosk.toml",
+        "RuntimeDirectory=kiosk kiosk-ui",
         "User=kiosk",
     ):
         assert line in text.splitlines(), line
@@ -94,7 +96,13 @@ def test_the_install_script_stages_a_kiosk_whose_units_verify(tmp_path: Path) ->
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     units = sorted((root / "etc" / "systemd" / "system").glob("*.service"))
-    assert len(units) == 5
+    # A kiosk gets the kiosk's units only: no fleet monitor, no sandbox.
+    assert [u.name for u in units] == [
+        "kiosk-agent.service",
+        "kiosk-out-of-service.service",
+        "kiosk-ui.service",
+    ]
+    assert (root / "usr" / "local" / "bin" / "kiosk").resolve() == ROOT / ".venv" / "bin" / "kiosk"
     verify = subprocess.run(
         ["systemd-analyze", "verify", *map(str, units)],
         capture_output=True, text=True, timeout=120, check=False,
@@ -116,11 +124,45 @@ def test_the_install_script_stages_a_kiosk_whose_units_verify(tmp_path: Path) ->
     )  # fmt: skip
     assert made.returncode == 0, made.stderr
     assert pin.read_text().startswith("scrypt$")
-    from kiosk_app.config import load_config
+    from kiosk_app.config import ConfigError, load_config
 
-    config = load_config(root / "etc" / "kiosk" / "kiosk.toml")  # the template is valid
+    template = root / "etc" / "kiosk" / "kiosk.toml"
+    with pytest.raises(ConfigError) as unconfigured:  # simulated devices, a real backend
+        load_config(template)
+    assert "kiosk.demo = true" in str(unconfigured.value)
+    demo = root / "demo.toml"
+    demo.write_text(template.read_text().replace("# demo = true", "demo = true"))
+    config = load_config(demo)  # otherwise the template is valid
     assert str(config.data_dir) == "/var/lib/kiosk"
+    assert config.pii_key_file == Path("/etc/kiosk/credentials/pii.key")
     assert (root / "etc" / "udev" / "rules.d" / "70-kiosk-devices.rules").is_file()
     again = subprocess.run([*args, "--no-packages", "--no-enable"], capture_output=True,
                            text=True, timeout=120, check=False)  # fmt: skip
     assert again.returncode == 0  # running it twice keeps the config and the secrets
+
+
+def test_every_device_example_in_the_config_template_is_a_valid_config(tmp_path: Path) -> None:
+    from kiosk_app.config import load_config
+
+    section = ""
+    examples: list[tuple[str, list[str]]] = []
+    for line in (ROOT / "systemd" / "kiosk.toml.in").read_text(encoding="utf-8").splitlines():
+        if line.startswith("[devices."):
+            section = line
+        commented = re.fullmatch(r"# (\w+ = .+)", line)
+        if section and commented:
+            if commented.group(1).startswith("driver ="):
+                examples.append((section, []))
+            examples[-1][1].append(commented.group(1))
+    assert {s for s, _ in examples} == {
+        "[devices.payment_terminal]",
+        "[devices.card_reader]",
+        "[devices.printer]",
+        "[devices.scanner]",
+    }
+    for number, (device, lines) in enumerate(examples):
+        path = tmp_path / f"example-{number}.toml"
+        path.write_text("\n".join([device, *lines]) + "\n", encoding="utf-8")
+        config = load_config(path)  # raises, naming the key, on any mistake
+        name = device.removeprefix("[devices.").removesuffix("]")
+        assert getattr(config, name).driver == lines[0].split('"')[1]
