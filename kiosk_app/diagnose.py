@@ -28,7 +28,7 @@ from admin_tools.diagnostics.kiosk_checks import (
 )
 from kiosk_app.availability import PROBES
 from kiosk_app.config import KioskConfig, credential_file
-from kiosk_app.fleet_reporter import software_version
+from kiosk_app.fleet_reporter import TOKEN_CREDENTIAL, software_version
 from kiosk_app.kiosk_status import STALE_SECONDS, read_status
 from transactions.errors import KioskError
 
@@ -37,6 +37,8 @@ RESET = "\033[0m"
 EXIT_CODES = {"ok": 0, "degraded": 1, "down": 2}
 INSTALLED_PIN = Path("/etc/kiosk/credentials/technician-pin")
 """Where systemd/install-kiosk.sh keeps the PIN's hash (kiosk-ui's credential)."""
+INSTALLED_FLEET_TOKEN = Path("/etc/kiosk/credentials/fleet.token")
+"""Where systemd/install-kiosk.sh keeps the fleet token (kiosk-agent's credential)."""
 
 
 def config_error_report(error: str, as_json: bool) -> int:
@@ -108,6 +110,29 @@ def pin_check(config: KioskConfig, installed: Path = INSTALLED_PIN) -> Check:
     return Check("technician PIN", "ok", "set (scrypt hash)", "")
 
 
+def fleet_monitor_check(config: KioskConfig, installed: Path = INSTALLED_FLEET_TOKEN) -> Check:
+    """Check that the fleet monitor accepts this kiosk's id and the token the agent sends.
+
+    The agent's token is its systemd credential, else ``fleet.token_file``; a shell has
+    neither credential and may lack the right to read the file (then only whether the
+    monitor answers is checked, and it says to use sudo).
+    """
+    path = config.fleet_token_file or installed
+    if not config.fleet_url:
+        return fleet_check("", config.kiosk_id, None, path)
+    credential = credential_file(TOKEN_CREDENTIAL)
+    token: str | None
+    try:
+        source = credential or path
+        token = source.read_text(encoding="utf-8").strip() if source.exists() else ""
+    except PermissionError:
+        token = None
+    except (OSError, UnicodeDecodeError) as err:
+        detail = f"{path}: cannot read the token ({err})"
+        return Check("fleet monitor", "down", detail, f"write the token again in {path}")
+    return fleet_check(config.fleet_url, config.kiosk_id, token, path)
+
+
 def run_checks(
     config: KioskConfig,
     devices: Sequence[NamedDevice],
@@ -131,7 +156,7 @@ def run_checks(
         checks += found
         checks.append(clock_check(skew))
     progress("checking the fleet monitor")
-    checks.append(fleet_check(config.fleet_url))
+    checks.append(fleet_monitor_check(config))
     checks.append(disk_check(config.data_dir, int(config.min_free_mb * 1024 * 1024)))
     progress("checking the database")
     checks += database_checks(config.database_path, time.time())

@@ -7,18 +7,24 @@ tests/test_diagnose_devices.py; `kiosk diagnose` runs the same self-tests.
 from __future__ import annotations
 
 import json
+import os
+import socket
 import subprocess
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fleet_support import serve_fleet
 from kiosk_runs import KIOSK, kiosk_env
 from sample_records import queued_fine
 from unusable_files import UNUSABLE_FILES
 
-from admin_tools.diagnostics.kiosk_checks import backend_verdict, is_loopback_url
+from admin_tools.diagnostics.kiosk_checks import backend_verdict, fleet_verdict, is_loopback_url
+from kiosk_app.config import KioskConfig
+from kiosk_app.diagnose import fleet_monitor_check
 from kiosk_app.kiosk_status import KioskStatus, publish
 from ministry_sandbox.testing import SandboxClient
 from offline_store import outbox_items
@@ -205,3 +211,162 @@ def test_a_config_that_cannot_be_read_is_reported_down_naming_the_file(
     assert (code, report["verdict"]) == (2, "down")
     assert (check["name"], check["status"]) == ("configuration", "down")
     assert str(config) in check["detail"]
+
+
+# --- the fleet monitor: the kiosk's id and token, checked as the agent will send them ---------
+
+FLEET_KIOSK = "lévis-côté-3b"
+FLEET_SITE = "Galeries Chagnon, local 12-B"
+
+
+def with_fleet(config: Path, kiosk_id: str, url: str, token: str) -> Path:
+    """Give the kiosk at ``config`` an id, a monitor and a token file holding ``token``."""
+    token_file = config.parent / "credentials" / "fleet.token"
+    token_file.parent.mkdir(mode=0o700, exist_ok=True)
+    token_file.write_text(token + "\n", encoding="utf-8")
+    text = config.read_text(encoding="utf-8").replace("[kiosk]\n", f'[kiosk]\nid = "{kiosk_id}"\n')
+    text += f'[fleet]\nurl = "{url}"\ntoken_file = "{token_file}"\n'
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_a_kiosk_the_fleet_monitor_accepts_by_id_and_token_is_ok_naming_its_site(
+    sandbox: SandboxClient, tmp_path: Path
+) -> None:
+    with serve_fleet(tmp_path, {FLEET_KIOSK: FLEET_SITE}) as fleet:
+        config = kiosk_at(tmp_path, sandbox.url)
+        code, report = diagnose(
+            with_fleet(config, FLEET_KIOSK, fleet.url, fleet.tokens[FLEET_KIOSK])
+        )
+    check = by_name(report)["fleet monitor"]
+    assert (code, report["verdict"]) == (0, "ok"), report
+    assert check["status"] == "ok"
+    assert check["detail"].startswith(f"accepts kiosk {FLEET_KIOSK} ({FLEET_SITE}), ")
+    assert check["detail"].endswith(" ms, no TLS (this machine)")
+    assert check["latency_ms"] >= 0
+
+
+def test_a_wrong_fleet_token_is_down_with_the_command_that_prints_the_right_one(
+    sandbox: SandboxClient, tmp_path: Path
+) -> None:
+    with serve_fleet(tmp_path, {FLEET_KIOSK: FLEET_SITE, "ottawa-rideau-01": "Rideau"}) as fleet:
+        config = kiosk_at(tmp_path, sandbox.url)
+        wrong = fleet.tokens["ottawa-rideau-01"]  # a real token, of another kiosk
+        code, report = diagnose(with_fleet(config, FLEET_KIOSK, fleet.url, wrong))
+    check = by_name(report)["fleet monitor"]
+    assert (code, report["verdict"]) == (2, "down")
+    assert check["status"] == "down"
+    assert f"refuses kiosk {FLEET_KIOSK}" in check["detail"]
+    assert "wrong token" in check["detail"]
+    assert f"kiosk-fleet kiosks add {FLEET_KIOSK}" in check["fix"]
+    assert str(tmp_path / "credentials" / "fleet.token") in check["fix"]
+    assert "systemctl restart kiosk-agent" in check["fix"]
+    assert wrong not in json.dumps(report)  # never the token itself
+
+
+def fleet_config(tmp_path: Path, kiosk_id: str, url: str, token: str | None) -> KioskConfig:
+    """Return a kiosk's config naming its monitor and a token file (absent when None)."""
+    token_file = tmp_path / "credentials" / "fleet.token"
+    token_file.parent.mkdir(mode=0o700, exist_ok=True)
+    if token is not None:
+        token_file.write_text(token + "\n", encoding="utf-8")
+    return replace(KioskConfig(), kiosk_id=kiosk_id, fleet_url=url, fleet_token_file=token_file)
+
+
+def test_a_kiosk_id_the_fleet_monitor_does_not_know_is_down_naming_the_id(
+    tmp_path: Path,
+) -> None:
+    with serve_fleet(tmp_path, {FLEET_KIOSK: FLEET_SITE}) as fleet:
+        token = fleet.tokens[FLEET_KIOSK]  # the right token, under a mistyped id
+        check = fleet_monitor_check(fleet_config(tmp_path, "levis-cote-3b", fleet.url, token))
+    assert check.status == "down"
+    assert "refuses kiosk levis-cote-3b" in check.detail
+    assert "not registered" in check.detail
+    assert "[kiosk] id" in check.fix
+    assert "kiosk-fleet kiosks add levis-cote-3b" in check.fix
+
+
+def test_an_unreachable_fleet_monitor_is_degraded_and_samples_wait(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{closed_port()}"
+    check = fleet_monitor_check(fleet_config(tmp_path, FLEET_KIOSK, url, "a-token"))
+    assert (check.status, check.detail) == ("degraded", "unreachable: ConnectionError")
+    assert "samples wait on the kiosk" in check.fix
+
+
+def test_no_fleet_token_at_all_is_down_naming_where_it_goes(tmp_path: Path) -> None:
+    with serve_fleet(tmp_path, {FLEET_KIOSK: FLEET_SITE}) as fleet:
+        for token in (None, "", "  \n"):  # no file; empty, as installed before it is pasted
+            config = fleet_config(tmp_path, FLEET_KIOSK, fleet.url, token)
+            check = fleet_monitor_check(config, installed=tmp_path / "not-installed")
+            assert check.status == "down", token
+            assert "no token" in check.detail
+            assert str(config.fleet_token_file) in check.fix
+            assert f"kiosk-fleet kiosks add {FLEET_KIOSK}" in check.fix
+
+
+def as_a_technician_without_sudo(work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Run ``work`` in a child process that may not read root's files; return its result."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            os.close(read)
+            if os.geteuid() == 0:
+                os.setgroups([])
+                os.setgid(65534)
+                os.setuid(65534)  # nobody
+            os.write(write, json.dumps(work()).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        said = pipe.read()
+    os.waitpid(pid, 0)
+    result: dict[str, Any] = json.loads(said)
+    return result
+
+
+def test_a_fleet_token_this_shell_may_not_read_is_unknown_asking_for_sudo(
+    tmp_path: Path,
+) -> None:
+    with serve_fleet(tmp_path, {FLEET_KIOSK: FLEET_SITE}) as fleet:
+        config = fleet_config(tmp_path, FLEET_KIOSK, fleet.url, fleet.tokens[FLEET_KIOSK])
+        folder = tmp_path / "credentials"
+        folder.chmod(0o700 if os.geteuid() == 0 else 0o000)  # root's, as installed
+        try:
+            seen = as_a_technician_without_sudo(lambda: fleet_monitor_check(config).as_json())
+        finally:
+            folder.chmod(0o700)
+    assert seen["status"] == "unknown", seen
+    assert "run diagnose with sudo" in seen["detail"]
+    assert seen["detail"].startswith("answers; ")
+
+
+def test_a_fleet_monitor_over_plain_http_off_this_machine_is_degraded_for_no_tls() -> None:
+    token_file = Path("/etc/kiosk/credentials/fleet.token")
+    check = fleet_verdict(
+        "http://fleet.québec.example", FLEET_KIOSK, 200, 0.03, site=FLEET_SITE,
+        token_path=token_file,
+    )  # fmt: skip
+    assert check.status == "degraded"
+    assert "no TLS" in check.detail
+    assert "https://" in check.fix
+    secure = fleet_verdict(
+        "https://fleet.québec.example", FLEET_KIOSK, 200, 0.03, site=FLEET_SITE,
+        token_path=token_file,
+    )  # fmt: skip
+    assert (secure.status, secure.detail) == (
+        "ok", f"accepts kiosk {FLEET_KIOSK} ({FLEET_SITE}), 30 ms, TLS valid"
+    )  # fmt: skip
+    refused = fleet_verdict("http://192.0.2.7", FLEET_KIOSK, 401, 0.03, token_path=token_file)
+    assert refused.status == "down"
+    assert "no TLS" in refused.detail
+    old = fleet_verdict("https://fleet.example", FLEET_KIOSK, 404, 0.03, token_path=token_file)
+    assert old.status == "degraded"
+    assert "update the fleet monitor" in old.fix

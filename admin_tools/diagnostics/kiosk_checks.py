@@ -150,24 +150,103 @@ def clock_check(skew: float | None) -> Check:
     return Check("clock", "ok", f"within {abs(skew):.0f} s of the backends", "", data)
 
 
-def fleet_check(fleet_url: str) -> Check:
-    """Check that the fleet monitor answers (when one is configured)."""
+FLEET = "fleet monitor"
+
+
+def fleet_check(fleet_url: str, kiosk_id: str, token: str | None, token_path: Path) -> Check:
+    """Check that the fleet monitor accepts this kiosk's id and token (``/api/v1/whoami``).
+
+    ``token`` is what the agent sends: ``""`` when none is set, None when this process may
+    not read it (a shell without sudo), which checks only that the monitor answers.
+    ``token_path`` is where a technician puts the token.
+    """
     if not fleet_url:
-        return Check("fleet monitor", "ok", "not configured (no fleet.url)", "")
+        return Check(FLEET, "ok", "not configured (no fleet.url)", "")
+    if token == "":
+        return Check(FLEET, "down", f"no token in {token_path}", token_fix(kiosk_id, token_path))
+    started = time.monotonic()
     try:
-        answer = requests.get(fleet_url + "/metrics", timeout=(3, 10))
+        answer = requests.get(
+            f"{fleet_url}/api/v1/whoami",
+            params={"kiosk_id": kiosk_id},
+            headers={"Authorization": f"Bearer {token}"} if token is not None else {},
+            timeout=(3, 10),
+        )
+    except requests.exceptions.SSLError as err:
+        fix = "samples wait on the kiosk; check its clock and CA bundle (REQUESTS_CA_BUNDLE)"
+        return Check(FLEET, "degraded", f"TLS certificate not valid: {err}", fix)
     except requests.RequestException as err:
-        return Check(
-            "fleet monitor",
-            "degraded",
-            f"unreachable: {err.__class__.__name__}",
-            "samples wait on the kiosk; check the network and fleet.url",
-        )
-    if answer.status_code != 200:
-        return Check(
-            "fleet monitor", "degraded", f"answers {answer.status_code}", "check fleet.url"
-        )
-    return Check("fleet monitor", "ok", "answers", "")
+        fix = "samples wait on the kiosk; check the network and fleet.url"
+        return Check(FLEET, "degraded", f"unreachable: {err.__class__.__name__}", fix)
+    latency = time.monotonic() - started
+    site = ""
+    if answer.status_code == 200:
+        try:
+            site = str(answer.json().get("site", ""))
+        except (ValueError, AttributeError):
+            site = ""
+    return fleet_verdict(
+        fleet_url,
+        kiosk_id,
+        answer.status_code,
+        latency,
+        site=site,
+        token_path=token_path,
+        token_read=token is not None,
+    )
+
+
+def token_fix(kiosk_id: str, token_path: Path) -> str:
+    """Return how a technician gives the kiosk its fleet token."""
+    return (
+        f"[kiosk] id must be the id registered at the monitor; `kiosk-fleet kiosks add "
+        f"{kiosk_id} --site NAME` prints the token; put it in {token_path}, then "
+        "systemctl restart kiosk-agent"
+    )
+
+
+def fleet_verdict(
+    fleet_url: str,
+    kiosk_id: str,
+    status_code: int,
+    latency: float,
+    *,
+    site: str = "",
+    token_path: Path,
+    token_read: bool = True,
+) -> Check:
+    """Judge the monitor's answer to ``/api/v1/whoami``: its status, latency and transport.
+
+    Plain ``http://`` off this machine is degraded as for the backends, and worse here: the
+    kiosk's token crosses the network readable.
+    """
+    data = {"latency_ms": round(latency * 1000)}
+    if fleet_url.startswith("https://"):
+        transport, clear = "TLS valid", False
+    elif is_loopback_url(fleet_url):
+        transport, clear = "no TLS (this machine)", False
+    else:
+        transport, clear = "no TLS: the token is readable by anyone on the network", True
+    https = "; use the monitor's https:// address in fleet.url" if clear else ""
+    note = f"; {transport}" if clear else ""
+    if status_code == 401 and not token_read:
+        detail = f"answers; the token in {token_path} is not readable here: run diagnose with sudo"
+        return Check(FLEET, "unknown", detail + note, https[2:], data)
+    if status_code == 401:
+        detail = f"refuses kiosk {kiosk_id}: not registered there, or the wrong token{note}"
+        return Check(FLEET, "down", detail, token_fix(kiosk_id, token_path) + https, data)
+    if status_code == 422:
+        detail = f"refuses the kiosk id {kiosk_id!r} (it takes 1 to 100 characters)"
+        return Check(FLEET, "down", detail, token_fix(kiosk_id, token_path), data)
+    if status_code == 404:
+        fix = "check fleet.url; if it is right, update the fleet monitor (kiosk-fleet)"
+        return Check(FLEET, "degraded", "answers 404: no /api/v1/whoami there", fix, data)
+    if status_code != 200:
+        fix = "samples wait on the kiosk; check fleet.url, then the monitor's log"
+        return Check(FLEET, "degraded", f"answers {status_code}", fix, data)
+    where = f" ({site})" if site else ""
+    detail = f"accepts kiosk {kiosk_id}{where}, {data['latency_ms']} ms, {transport}"
+    return Check(FLEET, "degraded" if clear else "ok", detail, https[2:], data)
 
 
 def disk_check(folder: Path, min_free_bytes: int) -> Check:
