@@ -19,11 +19,16 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk_app import technician_cli
 from kiosk_app.config import ConfigError, KioskConfig, default_config_path, load_config
 from transactions.errors import KioskError, StorageError
 from transactions.services import SERVICES
+
+if TYPE_CHECKING:  # imported where used: each command loads only what it needs
+    from kiosk_app.agent import OutboxAgent
+    from kiosk_app.fleet_reporter import FleetReporter
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
         "fleet.sample_seconds and ships them to the fleet monitor (those taken while it is "
         "unreachable go later). Needs backend.url (the demo runs its agent inside the kiosk).",
     )
-    agent.add_argument("--once", action="store_true", help="make the calls due now, then exit")
+    agent.add_argument(
+        "--once",
+        action="store_true",
+        help="make the calls due now and ship the samples, then exit "
+        "(1 if a sample did not reach the fleet monitor)",
+    )
     _add_config(agent)
 
     technician = commands.add_parser(
@@ -322,12 +332,10 @@ def _agent(config: KioskConfig, once: bool) -> int:
 
         reporter = FleetReporter(config, database, load_token(config))
         stoppers.append(reporter.stop)
+    code = 0
     try:
         if once:
-            delivered = agent.drain_once()
-            print(f"{len(delivered)} transaction(s) sent or retried")
-            if reporter is not None:
-                print(f"{reporter.tick()} status sample(s) shipped to the fleet monitor")
+            code = _agent_once(agent, reporter)
         elif not stopping.is_set():
             if reporter is not None:
                 reporter.start()
@@ -337,7 +345,22 @@ def _agent(config: KioskConfig, once: bool) -> int:
             reporter.stop()
             reporter.join(timeout=30)
         database.close()
-    return 0
+    return code
+
+
+def _agent_once(agent: OutboxAgent, reporter: FleetReporter | None) -> int:
+    """Drain the outbox and ship the samples once; 1 if any sample did not reach the monitor
+    (refused, or kept for later: a wrong token, an unreachable monitor), else 0."""
+    delivered = agent.drain_once()
+    print(f"{len(delivered)} transaction(s) sent or retried")
+    if reporter is None:
+        return 0
+    shipment = reporter.take_and_ship()
+    print(f"{shipment.shipped} status sample(s) shipped to the fleet monitor")
+    if shipment.complete:
+        return 0
+    print(f"kiosk agent: {shipment.problem()}", file=sys.stderr)
+    return 1
 
 
 SCREEN_SIZES = ("1080x1920", "1920x1080")

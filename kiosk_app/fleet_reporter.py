@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib import metadata
 from typing import Any
@@ -74,6 +75,36 @@ def rfc3339(moment: datetime) -> str:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+@dataclass(frozen=True)
+class Shipment:
+    """What became of the waiting samples in one round of shipping.
+
+    ``refused``: refused for good and set aside; ``kept``: still waiting (the monitor was
+    unreachable, busy or did not know the token); ``reason``: the last word on those.
+    """
+
+    shipped: int = 0
+    refused: int = 0
+    kept: int = 0
+    reason: str = ""
+
+    @property
+    def complete(self) -> bool:
+        """Tell whether every sample reached the monitor."""
+        return not self.refused and not self.kept
+
+    def problem(self) -> str:
+        """Say in one line what did not reach the monitor, and why ("" when all did)."""
+        parts = []
+        if self.refused:
+            parts.append(f"{self.refused} status sample(s) refused for good by the fleet monitor")
+        if self.kept:
+            parts.append(f"{self.kept} status sample(s) kept for later")
+        if not parts:
+            return ""
+        return "; ".join(parts) + (f": {self.reason}" if self.reason else "")
+
+
 class FleetReporter:
     """Take samples, keep them, ship them; ``run`` on a thread until ``stop``."""
 
@@ -92,6 +123,8 @@ class FleetReporter:
         self._session = requests.Session()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self._refused = 0
+        self._problem = ""
         self.version = software_version()
 
     def sample(self) -> dict[str, Any]:
@@ -137,19 +170,31 @@ class FleetReporter:
 
     def tick(self) -> int:
         """Record a sample, then ship what waits; return how many samples were shipped."""
+        return self.take_and_ship().shipped
+
+    def take_and_ship(self) -> Shipment:
+        """Record a sample, then ship what waits; say what became of the samples."""
         taken = self.sample()
         try:
             self._journal.record(taken)
         except StorageError:
             # A full disk is exactly when the monitor must hear: send this one directly.
             logger.error("status sample not journaled (storage); sending it directly")
-            self._post([taken])
-            return 0
-        return self.ship()
+            answer = self._post([taken])
+            if answer is None:
+                return Shipment(shipped=1)
+            why = self._problem if answer is WAIT else answer
+            return Shipment(refused=1, reason=f"not journaled (storage), then {why}")
+        return self.deliver()
 
     def ship(self) -> int:
         """Ship unshipped samples, oldest first, until none is left or the monitor must be
         waited for; return how many it accepted. What it refuses for good is set aside."""
+        return self.deliver().shipped
+
+    def deliver(self) -> Shipment:
+        """Ship as :meth:`ship` does; say what became of the samples."""
+        self._refused, self._problem = 0, ""
         shipped = 0
         while not self._stopping.is_set():
             batch = self._journal.unshipped(BATCH)
@@ -159,7 +204,7 @@ class FleetReporter:
             shipped += accepted
             if not go_on or len(batch) < BATCH:
                 break
-        return shipped
+        return Shipment(shipped, self._refused, self._journal.depth(), self._problem)
 
     def _send(self, batch: list[tuple[int, dict[str, Any]]]) -> tuple[int, bool]:
         """Ship ``batch``; return (samples accepted, whether to go on).
@@ -183,6 +228,7 @@ class FleetReporter:
         [(number, body)] = batch
         logger.error("fleet monitor refused the sample of %s for good: %s", body["at"], answer)
         self._journal.refused([number], answer, self._clock.now())
+        self._refused, self._problem = self._refused + 1, answer
         return 0, True
 
     def _post(self, samples: list[dict[str, Any]]) -> str | None:
@@ -197,12 +243,14 @@ class FleetReporter:
             )
         except requests.RequestException as err:
             logger.warning("fleet monitor unreachable (%s): samples kept for later", err)
+            self._problem = f"unreachable ({err.__class__.__name__})"
             return WAIT
         if answer.status_code == 202:
             return None
         reason = f"{answer.status_code} {answer.text[:REASON_CHARS]}"
         if answer.status_code in (401, 429) or not 400 <= answer.status_code < 500:
             logger.error("fleet monitor did not take the samples (%s): kept for later", reason)
+            self._problem = reason
             return WAIT
         return reason
 

@@ -7,17 +7,22 @@ file the touchscreen writes; the reporter runs on a clock the test moves.
 from __future__ import annotations
 
 import socket
+import subprocess
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from subprocess import CompletedProcess
 
 from fakes import FakeClock
 from fleet_support import ORIGIN, serve_fleet
+from kiosk_runs import KIOSK as KIOSK_COMMAND
+from kiosk_runs import kiosk_env
 
 from admin_tools.diagnostics.kiosk_checks import database_checks
 from kiosk_app.config import KioskConfig
 from kiosk_app.fleet_reporter import FleetReporter
 from kiosk_app.kiosk_status import KioskStatus, publish
+from ministry_sandbox.testing import SandboxClient
 from offline_store.database import KioskDatabase
 from offline_store.status_journal import StatusJournal
 
@@ -162,3 +167,83 @@ def test_a_sample_the_monitor_refuses_for_good_is_set_aside_and_the_rest_keep_fl
     assert checks["fleet samples"].status == "degraded"
     assert "1 status sample" in checks["fleet samples"].detail
     assert "422" in checks["fleet samples"].detail
+
+
+def test_each_round_says_how_many_samples_were_shipped_set_aside_or_kept_and_why(
+    tmp_path: Path,
+) -> None:
+    clock = FakeClock(ORIGIN)
+    with serve_fleet(tmp_path, {KIOSK: "Carrefour Laval, local 1-A"}) as fleet:
+        config = config_for(tmp_path, fleet.url)
+        database = KioskDatabase(config.database_path)
+        journal = StatusJournal(database)
+        reporter = FleetReporter(config, database, fleet.tokens[KIOSK], clock=clock)
+        ui_says(config, clock)
+        journal.record({**reporter.sample(), "state": "exploded"})
+        clock.advance(15)
+        ui_says(config, clock)
+        refused = reporter.take_and_ship()
+        wrong = FleetReporter(config, database, "pas-le-bon-jeton", clock=clock)
+        clock.advance(15)
+        ui_says(config, clock)
+        kept = wrong.take_and_ship()
+        clock.advance(15)
+        ui_says(config, clock)
+        shipped = reporter.take_and_ship()
+    away = FleetReporter(
+        config_for(tmp_path, f"http://127.0.0.1:{closed_port()}"), database, "x", clock=clock
+    )
+    unreachable = away.take_and_ship()
+    database.close()
+
+    assert (refused.shipped, refused.refused, refused.kept) == (1, 1, 0)
+    assert refused.reason.startswith("422 ")
+    assert not refused.complete
+    assert "1 status sample(s) refused for good by the fleet monitor" in refused.problem()
+    assert (kept.shipped, kept.refused, kept.kept) == (0, 0, 1)
+    assert kept.reason.startswith("401 ")
+    assert "1 status sample(s) kept for later" in kept.problem()
+    assert (shipped.shipped, shipped.refused, shipped.kept, shipped.complete) == (2, 0, 0, True)
+    assert shipped.problem() == ""
+    assert (unreachable.shipped, unreachable.kept) == (0, 1)
+    assert unreachable.reason == "unreachable (ConnectionError)"
+
+
+def agent_once(tmp_path: Path, backend: str, fleet: str, token: str) -> CompletedProcess[str]:
+    """Run ``kiosk agent --once`` for the kiosk in ``tmp_path`` with ``token``."""
+    token_file = tmp_path / "fleet.token"
+    token_file.write_text(token + "\n", encoding="utf-8")
+    config = tmp_path / "kiosk.toml"
+    config.write_text(
+        f'[kiosk]\nid = "{KIOSK}"\ndata_dir = "{tmp_path / "données"}"\n'
+        f'status_file = "{tmp_path / "status.json"}"\n[backend]\nurl = "{backend}"\n'
+        f'[fleet]\nurl = "{fleet}"\ntoken_file = "{token_file}"\n',
+        encoding="utf-8",
+    )
+    return subprocess.run(
+        [KIOSK_COMMAND, "agent", "--once", "--config", str(config)],
+        capture_output=True, text=True, timeout=120, env=kiosk_env(), check=False,
+    )  # fmt: skip
+
+
+def test_kiosk_agent_once_exits_non_zero_while_the_monitor_does_not_take_the_samples(
+    sandbox: SandboxClient, tmp_path: Path
+) -> None:
+    with serve_fleet(tmp_path, {KIOSK: "Place Ville Marie, kiosque 2"}) as fleet:
+        wrong = agent_once(tmp_path, sandbox.url, fleet.url, "pas-le-bon-jeton")
+        away = agent_once(tmp_path, sandbox.url, f"http://127.0.0.1:{closed_port()}", "x")
+        right = agent_once(tmp_path, sandbox.url, fleet.url, fleet.tokens[KIOSK])
+        arrived = sum(len(run.times) for run in fleet.store.runs(KIOSK))
+
+    assert wrong.returncode == 1, wrong.stderr
+    assert "0 status sample(s) shipped" in wrong.stdout
+    assert "kiosk agent: 1 status sample(s) kept for later" in wrong.stderr
+    assert "401 " in wrong.stderr
+    assert "wrong token" in wrong.stderr
+    assert "pas-le-bon-jeton" not in wrong.stderr
+    assert away.returncode == 1, away.stderr
+    assert "2 status sample(s) kept for later: unreachable (ConnectionError)" in away.stderr
+    assert right.returncode == 0, right.stderr
+    assert "3 status sample(s) shipped to the fleet monitor" in right.stdout
+    assert "kiosk agent:" not in right.stderr
+    assert arrived == 3
