@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -28,48 +29,79 @@ def _as_server_user(command: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
 
+@dataclass
+class PostgresServer:
+    """A private server's folder and port; ``stop`` and ``start`` restart it (tests of
+    reconnection)."""
+
+    folder: Path
+    port: int
+
+    @property
+    def url(self) -> str:
+        """Return the URL of its ``postgres`` database, as the superuser ``fleet``."""
+        return f"postgresql://fleet@127.0.0.1:{self.port}/postgres"
+
+    def start(self) -> None:
+        """Serve the cluster and wait until it accepts connections."""
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        subprocess.run(
+            _as_server_user(
+                [
+                    _bin("pg_ctl"),
+                    "-D",
+                    str(self.folder / "data"),
+                    "-o",
+                    options,
+                    "-w",
+                    "-l",
+                    str(self.folder / "log"),
+                    "start",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+        )
+
+    def stop(self) -> None:
+        """Stop it as an administrator would (fast: open connections are cut)."""
+        subprocess.run(
+            _as_server_user(
+                [_bin("pg_ctl"), "-D", str(self.folder / "data"), "-m", "fast", "-w", "stop"]
+            ),
+            check=False,
+            capture_output=True,
+        )
+
+
 @contextmanager
-def postgres_server() -> Iterator[str]:
-    """Run a throwaway PostgreSQL; yield its URL."""
+def private_postgres() -> Iterator[PostgresServer]:
+    """Run a throwaway PostgreSQL; yield it (its URL, ``stop`` and ``start``)."""
     folder = Path(tempfile.mkdtemp(prefix="kiosk-pg-", dir="/tmp"))
     if os.geteuid() == 0:
         account = pwd.getpwnam("postgres")
         os.chown(folder, account.pw_uid, account.pw_gid)
-    data = folder / "data"
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     subprocess.run(
         _as_server_user(
-            [_bin("initdb"), "-D", str(data), "-A", "trust", "-U", "fleet", "--no-sync"]
+            [_bin("initdb"), "-D", str(folder / "data"), "-A", "trust", "-U", "fleet", "--no-sync"]
         ),
         check=True,
         capture_output=True,
     )
-    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-    subprocess.run(
-        _as_server_user(
-            [
-                _bin("pg_ctl"),
-                "-D",
-                str(data),
-                "-o",
-                options,
-                "-w",
-                "-l",
-                str(folder / "log"),
-                "start",
-            ]
-        ),
-        check=True,
-        capture_output=True,
-    )
+    server = PostgresServer(folder, port)
+    server.start()
     try:
-        yield f"postgresql://fleet@127.0.0.1:{port}/postgres"
+        yield server
     finally:
-        subprocess.run(
-            _as_server_user([_bin("pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
-            check=False,
-            capture_output=True,
-        )
+        server.stop()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """Run a throwaway PostgreSQL; yield its URL."""
+    with private_postgres() as server:
+        yield server.url

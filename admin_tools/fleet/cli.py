@@ -5,9 +5,26 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
+import os
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from admin_tools.fleet.store import FleetStore
 
 DEFAULT_DB = "fleet.db"
+"""The SQLite file's name in systemd's state directory (``StateDirectory=kiosk-fleet``)."""
+DATABASE_CREDENTIAL = "kiosk-fleet-database-url"
+"""The systemd credential holding a ``postgresql://`` URL (``LoadCredential=``): a URL
+with a password on the command line would show in ``ps``."""
+NO_DATABASE = (
+    "which database? give --db FILE (SQLite) or --db postgresql://…; as a service it "
+    f"uses the credential {DATABASE_CREDENTIAL}, else {DEFAULT_DB} in its state directory"
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,16 +99,49 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_db(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", default=DEFAULT_DB, help="SQLite file or postgresql:// URL")
+    parser.add_argument(
+        "--db",
+        help="SQLite file or postgresql:// URL (default: the systemd credential "
+        f"{DATABASE_CREDENTIAL}, else $STATE_DIRECTORY/{DEFAULT_DB}; a password in a URL "
+        "here shows in ps)",
+    )
+
+
+def database_url(given: str | None) -> str:
+    """Return the database to open: ``--db``, else the URL in the systemd credential
+    ``kiosk-fleet-database-url`` (when not empty), else ``fleet.db`` in systemd's state
+    directory. Outside systemd there is no default: never a new empty file here."""
+    if given:
+        return given
+    credentials = os.environ.get("CREDENTIALS_DIRECTORY")
+    if credentials and (Path(credentials) / DATABASE_CREDENTIAL).is_file():
+        url = (Path(credentials) / DATABASE_CREDENTIAL).read_text(encoding="utf-8").strip()
+        if url:
+            return url
+    state = os.environ.get("STATE_DIRECTORY", "").split(":")[0]
+    if state:
+        return str(Path(state) / DEFAULT_DB)
+    raise ValueError(NO_DATABASE)
+
+
+def shown(url: str) -> str:
+    """Return ``url`` fit for a log or a message: its password (if any) hidden."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run ``kiosk-fleet``."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    from admin_tools.fleet.sql import DatabaseUnavailable
     from admin_tools.fleet.store import FleetStore
 
     try:
+        args.db = database_url(args.db)
         if args.command == "serve":
             return _serve(args)
         if args.command == "simulate":
@@ -110,6 +160,9 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as err:
         print(f"kiosk-fleet: {err}", file=sys.stderr)
         return 2
+    except DatabaseUnavailable as err:
+        print(f"kiosk-fleet: {err} (try again later)", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -143,31 +196,40 @@ def _report(args: argparse.Namespace) -> int:
 def _simulate(args: argparse.Namespace) -> int:
     from contextlib import nullcontext
 
-    from admin_tools.fleet.api import create_app
     from admin_tools.fleet.serving import served
     from admin_tools.fleet.simulated_upload import post_fleet
     from admin_tools.fleet.store import FleetStore
 
     store = FleetStore(args.db)
     try:
-        place = nullcontext(args.url) if args.url else served(create_app(store))
+        place = nullcontext(args.url) if args.url else served(_app(store))
         with place as url:
             totals = post_fleet(store, url, args.kiosks, args.days, args.seed, args.every)
     finally:
         store.close()
-    print(f"{totals['kiosks']} kiosks, {totals['samples']} samples posted to {args.db}")
+    print(f"{totals['kiosks']} kiosks, {totals['samples']} samples posted to {shown(args.db)}")
     return 0
+
+
+def _app(store: FleetStore) -> FastAPI:
+    """Return the monitor's app over ``store``, answering 503 while its database is down."""
+    from admin_tools.fleet.api import create_app
+    from admin_tools.fleet.unavailable import answer_503_while_database_unavailable
+
+    app = create_app(store)
+    answer_503_while_database_unavailable(app)
+    return app
 
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from admin_tools.fleet.api import create_app
     from admin_tools.fleet.store import FleetStore
 
+    logging.getLogger(__name__).info("fleet database: %s", shown(args.db))
     store = FleetStore(args.db, grace=args.grace)
     try:
-        uvicorn.run(create_app(store), host=args.host, port=args.port, log_level="info")
+        uvicorn.run(_app(store), host=args.host, port=args.port, log_level="info")
     finally:
         store.close()
     return 0

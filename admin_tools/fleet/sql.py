@@ -8,12 +8,18 @@ the monitor's writes are short, and PostgreSQL replicas each hold their own.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from transactions.errors import KioskError
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SCHEMA_SQLITE = """
 create table if not exists kiosks (
@@ -38,18 +44,77 @@ SCHEMA_POSTGRES = SCHEMA_SQLITE.replace(
 )
 
 
-class Database:
-    """A connection with ``execute``/``one``/``all`` and transactions."""
+class DatabaseUnavailable(KioskError):
+    """Raise when the monitor's database cannot be reached now: try again later.
 
-    def __init__(self, connection: Any, placeholder: str, schema: str) -> None:
+    A write that raised it may have been applied or not (its commit's answer was lost): only
+    writes that change nothing when repeated are tried again (``FleetStore.add_samples``).
+    """
+
+    code = "fleet_database_unavailable"
+
+
+class Database:
+    """A connection with ``execute``/``one``/``all`` and transactions.
+
+    When PostgreSQL cut the connection (a restart, a failover), the next call opens a new
+    one (``reconnect``); a read outside a transaction that met the cut is run once more on
+    the new connection, anything else raises ``DatabaseUnavailable``.
+    """
+
+    def __init__(
+        self,
+        connection: Any,
+        placeholder: str,
+        schema: str,
+        reconnect: Callable[[], Any] | None = None,
+    ) -> None:
         self._connection = connection
         self._placeholder = placeholder
         self._schema = schema
+        self._reconnect = reconnect
         self._lock = threading.RLock()
         self._in_transaction = False
 
     def _sql(self, sql: str) -> str:
         return sql if self._placeholder == "?" else sql.replace("?", self._placeholder)
+
+    def _lost(self) -> bool:
+        """Tell whether the server cut the connection (psycopg marks it broken)."""
+        return self._reconnect is not None and bool(
+            self._connection.closed or self._connection.broken
+        )
+
+    def _usable(self) -> None:
+        """Open a new connection if the last one was cut; never within a transaction."""
+        if not self._lost() or self._reconnect is None:
+            return
+        if self._in_transaction:
+            raise DatabaseUnavailable("the connection to the database was cut mid-transaction")
+        self._connection = self._reconnect()
+        logger.info("reconnected to the database")
+
+    def _call(self, work: Callable[[], T], *, read: bool) -> T:
+        """Run ``work`` on a usable connection; a read outside a transaction whose
+        connection was cut is run again on a new one."""
+        with self._lock:
+            again = read and not self._in_transaction
+            self._usable()
+            try:
+                return work()
+            except Exception as err:
+                if not self._lost():
+                    raise
+                if not again:
+                    raise DatabaseUnavailable(f"the database cut the connection: {err}") from err
+                logger.warning("the database cut the connection; reading again")
+            self._usable()
+            try:
+                return work()
+            except Exception as err:
+                if self._lost():
+                    raise DatabaseUnavailable(f"the database cut the connection: {err}") from err
+                raise
 
     def migrate(self) -> None:
         """Create what is missing."""
@@ -61,15 +126,17 @@ class Database:
     def transaction(self) -> Iterator[Database]:
         """Run the block as one transaction (under the connection's lock)."""
         with self._lock:
+            self._usable()
             self._begin()
             self._in_transaction = True
             try:
                 yield self
             except BaseException:
-                self._connection.rollback()
+                if not self._lost():  # the server rolled back what it had of it
+                    self._connection.rollback()
                 raise
             else:
-                self._connection.commit()
+                self._call(self._connection.commit, read=False)
             finally:
                 self._in_transaction = False
 
@@ -79,12 +146,15 @@ class Database:
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         """Run one statement."""
-        with self._lock:
+
+        def work() -> None:
             cursor = self._connection.cursor()
             cursor.execute(self._sql(sql), list(params))
             cursor.close()
             if not self._in_transaction:
                 self._connection.commit()
+
+        self._call(work, read=False)
 
     def lock(self, sql: str, params: Sequence[Any] = ()) -> None:
         """Lock the rows ``sql`` selects until the transaction ends (PostgreSQL's
@@ -94,16 +164,20 @@ class Database:
 
     def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """Run one statement per row."""
-        with self._lock:
+
+        def work() -> None:
             cursor = self._connection.cursor()
             cursor.executemany(self._sql(sql), [list(row) for row in rows])
             cursor.close()
             if not self._in_transaction:
                 self._connection.commit()
 
+        self._call(work, read=False)
+
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Return every row of a query."""
-        with self._lock:
+
+        def work() -> list[tuple[Any, ...]]:
             cursor = self._connection.cursor()
             cursor.execute(self._sql(sql), list(params))
             rows = [tuple(row) for row in cursor.fetchall()]
@@ -111,6 +185,8 @@ class Database:
             if not self._in_transaction:
                 self._connection.commit()  # PostgreSQL opened a transaction to read
             return rows
+
+        return self._call(work, read=True)
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         """Return the first row of a query, or None."""
@@ -120,15 +196,43 @@ class Database:
     def close(self) -> None:
         """Close the connection."""
         with self._lock:
+            self._reconnect = None
             self._connection.close()
+
+
+POSTGRESQL_DEFAULTS = {
+    "connect_timeout": "10",
+    "keepalives_idle": "30",
+    "keepalives_interval": "10",
+    "keepalives_count": "3",
+    "application_name": "kiosk-fleet",
+}
+"""Unless the URL says otherwise: give up connecting after 10 s, and notice a server that
+vanished without closing (a dead host) within a minute and a half instead of hanging."""
+
+
+def connect_postgresql(url: str) -> Any:
+    """Open a psycopg connection to ``url``, or raise ``DatabaseUnavailable``."""
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    try:
+        settings = {**POSTGRESQL_DEFAULTS, **conninfo_to_dict(url)}
+    except psycopg.ProgrammingError:
+        # Not the URL itself in the message: it may hold a password.
+        raise ValueError("the database URL is not a valid postgresql:// URL") from None
+    try:
+        return psycopg.connect(make_conninfo("", **settings))
+    except psycopg.OperationalError as err:
+        raise DatabaseUnavailable(f"PostgreSQL cannot be reached: {err}") from err
 
 
 def connect(url: str) -> Database:
     """Open ``url``: ``postgresql://…``, ``sqlite:///path`` or a plain file path."""
     if url.startswith(("postgresql://", "postgres://")):
-        import psycopg
-
-        return Database(psycopg.connect(url), "%s", SCHEMA_POSTGRES)
+        return Database(
+            connect_postgresql(url), "%s", SCHEMA_POSTGRES, lambda: connect_postgresql(url)
+        )
     path = Path(url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url)
     path.parent.mkdir(parents=True, exist_ok=True)
     connection = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)

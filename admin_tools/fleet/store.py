@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from admin_tools.fleet import runs_codec
-from admin_tools.fleet.sql import Database, connect
+from admin_tools.fleet.sql import Database, DatabaseUnavailable, connect
 from admin_tools.fleet.timeline import Run, Span, add_sample, runs_of
 from offline_store.secret_hash import check_secret, hash_secret
+
+logger = logging.getLogger(__name__)
 
 GRACE_SECONDS = 60.0
 ROLES = ("ops", "technician")
@@ -125,6 +128,21 @@ class FleetStore:
         )
         if not batch:
             return 0
+        try:
+            self._fold(kiosk_id, batch)
+        except DatabaseUnavailable:
+            # The connection was cut (PostgreSQL restarted), maybe after the commit: fold
+            # the batch once more on a new one. A batch folded twice changes nothing
+            # (repeated samples merge into the same runs; counters and latest keep the
+            # newest), so the kiosk's samples are never counted twice.
+            logger.warning(
+                "connection cut while storing samples of %s: folding them again", kiosk_id
+            )
+            self._fold(kiosk_id, batch)
+        return len(batch)
+
+    def _fold(self, kiosk_id: str, batch: list[Sample]) -> None:
+        """Fold a sorted batch into the kiosk's runs, counters and latest, in one transaction."""
         low, high = batch[0].at - self.grace, batch[-1].at + self.grace
         with self.db.transaction() as tx:
             # Two replicas given the same kiosk's batches at once take turns (PostgreSQL;
@@ -157,7 +175,6 @@ class FleetStore:
                     newest.version,
                 ],
             )
-        return len(batch)
 
     def runs(self, kiosk_id: str) -> list[Run]:
         """Return one kiosk's runs with their sample times, in order."""
