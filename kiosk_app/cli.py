@@ -36,7 +36,12 @@ logger = logging.getLogger(__name__)
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of every ``kiosk`` command."""
     parser = argparse.ArgumentParser(
-        prog="kiosk", description="Self-service government kiosk: citizens pay fines by card."
+        prog="kiosk",
+        description="Self-service government kiosk, in French and English: citizens renew a "
+        "vehicle registration, pay fines and parking tickets, change their address with "
+        "several programmes at once, get a driver's record, order a personalized plate or "
+        "renew an Outdoors Card, paying by card where there is a fee, and leave with a "
+        "printed receipt. Technicians check it with diagnose, status, outbox and logs bundle.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
