@@ -3,7 +3,7 @@
 .DEFAULT_GOAL := help
 BIN := .venv/bin
 
-.PHONY: help setup demo test lint bench screenshots walkthrough openapi clean
+.PHONY: help setup demo test lint bench boot-test screenshots walkthrough openapi clean
 
 help:
 	@echo "make demo   - install, then run the kiosk on its embedded defaults"
@@ -11,6 +11,7 @@ help:
 	@echo "make lint   - ruff, mypy and the layering check"
 	@echo "make bench  - walkthrough timings (bench/walkthrough.py)"
 	@echo "make screenshots - every screen, both languages, portrait and landscape"
+	@echo "make boot-test - install a kiosk into a Debian 12 root and boot it under systemd"
 
 setup:
 	@bash scripts/setup.sh
@@ -26,6 +27,11 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest -q -p no:cacheprovider tests/test_architecture.py
+
+# Also part of `make test`; as root (systemd-nspawn). The Debian root is cached in
+# /var/cache/kiosk-boot (KIOSK_BOOT_CACHE), the kiosk is installed anew each time.
+boot-test: setup
+	$(BIN)/pytest -v tests/test_boot.py
 
 bench: setup
 	$(BIN)/python bench/walkthrough.py

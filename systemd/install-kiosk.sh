@@ -40,7 +40,9 @@ fi
 
 if [ -z "$ROOT" ]; then
   getent group kiosk-devices >/dev/null || groupadd --system kiosk-devices
-  # input: the headphone switch of the audio jack (spoken guidance, kiosk_app/speech.py).
+  # input: the headphone switch of the audio jack (spoken guidance, kiosk_app/speech.py);
+  # udev makes the group, which a system without udev yet lacks.
+  getent group input >/dev/null || groupadd --system input
   id kiosk >/dev/null 2>&1 || useradd --system --home-dir /var/lib/kiosk \
     --shell /usr/sbin/nologin --groups kiosk-devices,input kiosk
 fi
