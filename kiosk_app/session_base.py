@@ -7,6 +7,7 @@ kiosk being out of service.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -20,6 +21,9 @@ logger = logging.getLogger(__name__)
 
 STORAGE_DOWN = frozenset({"storage_full", "storage_read_only", "storage_failed"})
 """Storage failures that stop the kiosk: it cannot record what it would sell."""
+WAITS_KEPT = 64
+"""The latest waits kept for the walkthrough's report: a kiosk serving citizens for months
+in one process must not keep every wait it ever made."""
 
 
 class SessionBase:
@@ -39,8 +43,10 @@ class SessionBase:
         """Why the kiosk takes no citizen now (a storage failure code), or None."""
         self.under_repair = False
         """A technician's repair is under way: no citizen is taken until it is finished."""
-        self.waits: list[tuple[str, float]] = []
-        """(screen, seconds) for every time the kiosk made the citizen wait."""
+        self.waits: deque[tuple[str, float]] = deque(maxlen=WAITS_KEPT)
+        """(screen, seconds) for the latest times the kiosk made the citizen wait."""
+        self.waits_total = 0
+        """How many waits there were since the start (older ones leave ``waits``)."""
         self.view = self._fresh_view(default_language)
 
     # -- observers -------------------------------------------------------------------
@@ -113,6 +119,7 @@ class SessionBase:
     def _end_wait(self) -> None:
         if self._busy_since is not None:
             self.waits.append((self.view.step.value, self._monotonic() - self._busy_since))
+            self.waits_total += 1
             self._busy_since = None
 
     def _run(

@@ -98,6 +98,7 @@ class Driver:
         action_timeout: float = 60.0,
         inspector: Any = None,
         tick_seconds: float = TICK_SECONDS,
+        settle_ticks: int = SETTLE_TICKS,
     ) -> None:
         self._app = app
         self._script = script
@@ -118,6 +119,9 @@ class Driver:
         self._inspect_pending = False
         self._tick_seconds = tick_seconds
         """How often the script is looked at; 0 is every frame (a soak's brisk citizens)."""
+        self._settle_ticks = settle_ticks
+        """Looks at an unchanged screen before the next touch (1 with a tick every frame:
+        the frame after a touch has drawn its effect)."""
 
     def start(self) -> None:
         """Begin playing the script."""
@@ -218,21 +222,22 @@ class Driver:
         self.result.log.visits.append(self._visit)
 
     def _account_waits(self) -> None:
-        waits = self._app.session.waits
-        for screen, seconds in waits[self._waits_seen :]:
+        session = self._app.session
+        new = min(session.waits_total - self._waits_seen, len(session.waits))
+        self._waits_seen = session.waits_total
+        for screen, seconds in list(session.waits)[len(session.waits) - new :]:
             target = next(
                 (v for v in reversed(self.result.log.visits) if v.screen == screen), self._visit
             )
             if target is not None:
                 target.wait_seconds += seconds
-        self._waits_seen = len(waits)
 
     def _is_settled(self, current: str) -> bool:
         self._settled = self._settled + 1 if current == self._visit_screen else 0
         # A person reads a new screen before touching it; the kiosk ignores a Continue
         # tapped sooner than that (the second half of a double tap).
         fresh = time.monotonic() - self._visit_opened < SETTLE_SECONDS + 0.05
-        return self._settled >= SETTLE_TICKS and not fresh
+        return self._settled >= self._settle_ticks and not fresh
 
     def _take_screenshot_once(self) -> None:
         if self._screenshots is None or self._shot_taken or self._visit is None:
