@@ -8,14 +8,9 @@ back the very next request is served on a new connection.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,13 +18,13 @@ from typing import Any
 import psycopg
 import pytest
 import requests
+from fleet_server_support import served_from_the_credential
 from fleet_support import OPS
 from postgres_support import PostgresServer, private_postgres
 
 from admin_tools.fleet.sql import DatabaseUnavailable
 from admin_tools.fleet.store import FleetStore, Sample
 
-FLEET = str(Path(sys.executable).parent / "kiosk-fleet")
 KIOSK = "lévis-desjardins-03"
 SITE = "Galeries Chagnon, local 112-B"
 
@@ -124,39 +119,6 @@ def availability(url: str, start: float, end: float) -> requests.Response:
         auth=OPS,
         timeout=30,
     )
-
-
-@contextmanager
-def served_from_the_credential(database_url: str, folder: Path) -> Iterator[str]:
-    """Run ``kiosk-fleet serve`` as its unit does: the URL in a credential, not in argv."""
-    credentials = folder / "credentials"
-    credentials.mkdir(mode=0o700)
-    (credentials / "kiosk-fleet-database-url").write_text(database_url + "\n")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if k != "STATE_DIRECTORY"}
-    env["CREDENTIALS_DIRECTORY"] = str(credentials)
-    log = (folder / "serve.log").open("wb")
-    process = subprocess.Popen(
-        [FLEET, "serve", "--port", str(port)], cwd=folder, env=env, stdout=log, stderr=log
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, (folder / "serve.log").read_text()
-            try:
-                requests.get(f"{url}/metrics", timeout=5)
-                break
-            except requests.ConnectionError:
-                assert time.monotonic() < deadline, (folder / "serve.log").read_text()
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
 
 
 def test_the_served_monitor_answers_503_during_a_postgresql_restart_and_serves_again_after(
