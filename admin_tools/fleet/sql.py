@@ -205,10 +205,12 @@ POSTGRESQL_DEFAULTS = {
     "keepalives_idle": "30",
     "keepalives_interval": "10",
     "keepalives_count": "3",
+    "tcp_user_timeout": "60000",
     "application_name": "kiosk-fleet",
 }
 """Unless the URL says otherwise: give up connecting after 10 s, and notice a server that
-vanished without closing (a dead host) within a minute and a half instead of hanging."""
+vanished without closing (a dead host) within about a minute, waiting for an answer
+(keepalives) or sending (unacknowledged data), instead of hanging."""
 
 
 def connect_postgresql(url: str) -> Any:
