@@ -28,9 +28,10 @@ from admin_tools.diagnostics.kiosk_checks import (
 )
 from kiosk_app.availability import PROBES
 from kiosk_app.config import KioskConfig, credential_file
-from kiosk_app.fleet_reporter import TOKEN_CREDENTIAL, software_version
+from kiosk_app.fleet_reporter import TOKEN_CREDENTIAL
 from kiosk_app.kiosk_status import STALE_SECONDS, read_status
 from transactions.errors import KioskError
+from transactions.version import software_version
 
 COLOURS = {"ok": "\033[32m", "degraded": "\033[33m", "down": "\033[31m", "unknown": "\033[35m"}
 RESET = "\033[0m"

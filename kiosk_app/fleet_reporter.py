@@ -21,7 +21,6 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from importlib import metadata
 from typing import Any
 
 import requests
@@ -36,6 +35,7 @@ from transactions.clock import SystemClock
 from transactions.errors import KioskError, StorageError
 from transactions.ports import Clock
 from transactions.services import SERVICES
+from transactions.version import software_version
 
 logger = logging.getLogger(__name__)
 
@@ -43,14 +43,6 @@ TOKEN_CREDENTIAL = "kiosk-fleet-token"
 BATCH = 500
 WAIT = "wait"
 """What ``_post`` says when the samples must wait: unreachable, 5xx, 401 or 429."""
-
-
-def software_version() -> str:
-    """Return the installed kiosk software's version."""
-    try:
-        return metadata.version("gov-kiosk")
-    except metadata.PackageNotFoundError:
-        return "unknown"
 
 
 def load_token(config: KioskConfig) -> str:
