@@ -16,9 +16,11 @@ from pathlib import Path
 import sqlite_utils
 
 from offline_store import outbox_items
+from offline_store.migration_copies import copy_before_upgrade
 from offline_store.pii import NoPiiKey, PiiCipher, load_key
 from transactions.errors import StorageError
 from transactions.saga.states import WAITING_ON
+from transactions.version import software_version
 
 logger = logging.getLogger(__name__)
 
@@ -423,16 +425,41 @@ class KioskDatabase:
             self.db.conn.close()
 
     def _migrate(self) -> None:
+        """Bring the schema up to date in one transaction, first copying an existing file
+        aside (offline_store.migration_copies); refuse a file from a newer kiosk."""
+        latest = len(MIGRATIONS)
+        if self._known_schema(latest) == latest:
+            return  # up to date: no write lock taken
+        with self.transaction() as db:
+            # Under the write lock: the agent starting beside the touchscreen waits here,
+            # then finds the upgrade done. One transaction: a failed upgrade leaves the old
+            # file whole, never a schema half-way.
+            version = self._known_schema(latest)
+            if version == latest:
+                return
+            if version >= 1:
+                copy = copy_before_upgrade(self.path, latest)
+                logger.info(
+                    "database %s (schema %d) copied to %s before its upgrade to schema %d",
+                    self.path,
+                    version,
+                    copy,
+                    latest,
+                )
+            for migration in MIGRATIONS[version:]:
+                migration(db)
+            db.execute(f"PRAGMA user_version={latest}")
+        logger.info("database %s migrated from schema %d to %d", self.path, version, latest)
+
+    def _known_schema(self, latest: int) -> int:
+        """Return the file's schema version; StorageError if a newer kiosk wrote it."""
         version = self.schema_version()
-        if version > len(MIGRATIONS):
+        if version > latest:
             raise StorageError(
-                f"{self.path} was written by a newer kiosk (schema {version}, this one knows "
-                f"{len(MIGRATIONS)}): install that version again, or restore the copy made "
-                "before its upgrade",
+                f"{self.path} was written by a newer kiosk (schema {version}; this kiosk, "
+                f"release {software_version()}, knows schema {latest} at most): install the "
+                f"newer release again, or restore {self.path.name}.before-v{version}-…, the "
+                "copy made beside it before that upgrade",
                 code="storage_newer",
             )
-        for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
-            with self.transaction() as db:
-                migration(db)
-                db.execute(f"PRAGMA user_version={number}")
-            logger.info("database %s migrated to version %d", self.path, number)
+        return version
