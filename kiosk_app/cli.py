@@ -25,6 +25,7 @@ from kiosk_app import technician_cli
 from kiosk_app.config import ConfigError, KioskConfig, default_config_path, load_config
 from transactions.errors import KioskError, StorageError
 from transactions.services import SERVICES
+from transactions.version import software_version
 
 if TYPE_CHECKING:  # imported where used: each command loads only what it needs
     from kiosk_app.agent import OutboxAgent
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         "renew an Outdoors Card, paying by card where there is a fee, and leave with a "
         "printed receipt. Technicians check it with diagnose, status, outbox and logs bundle.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {software_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser(

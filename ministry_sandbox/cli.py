@@ -7,6 +7,7 @@ import json
 import logging
 import signal
 import sys
+from importlib import metadata
 from types import FrameType
 
 import uvicorn
@@ -16,12 +17,25 @@ from ministry_sandbox.app import create_app
 logger = logging.getLogger(__name__)
 
 
+def sandbox_version() -> str:
+    """Return the release the sandbox was installed with: the kiosk software's own.
+
+    The same lookup as ``transactions.version.software_version``, repeated because the
+    sandbox imports nothing of the kiosk (ARCHITECTURE.md); a test holds the two equal.
+    """
+    try:
+        return metadata.version("gov-kiosk")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ministry-sandbox",
         description="A reference implementation of the ministry backends the kiosk talks to, "
         "with synthetic data, fault injection and a ledger.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {sandbox_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve = commands.add_parser(
         "serve",

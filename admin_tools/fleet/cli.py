@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
+from transactions.version import software_version
+
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
@@ -32,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kiosk-fleet", description="The fleet monitor: kiosks' states, availability, reports."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {software_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser(
         "serve",
