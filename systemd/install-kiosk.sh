@@ -43,8 +43,9 @@ if [ -z "$ROOT" ]; then
   # input: the headphone switch of the audio jack (spoken guidance, kiosk_app/speech.py);
   # udev makes the group, which a system without udev yet lacks.
   getent group input >/dev/null || groupadd --system input
+  # video: seatd's group, which gives cage the screen and the touchscreen.
   id kiosk >/dev/null 2>&1 || useradd --system --home-dir /var/lib/kiosk \
-    --shell /usr/sbin/nologin --groups kiosk-devices,input kiosk
+    --shell /usr/sbin/nologin --groups kiosk-devices,input,video kiosk
 fi
 
 if [ -z "$BIN" ]; then

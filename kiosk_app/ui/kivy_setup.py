@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from kiosk_app.config import UiConfig
@@ -21,7 +22,13 @@ def configure_kivy(ui: UiConfig, kivy_home: Path) -> None:
     kivy_home.mkdir(parents=True, exist_ok=True)
     from kivy.config import Config
 
-    Config.set("graphics", "fullscreen", "auto" if ui.fullscreen else "0")
+    fullscreen, borderless = window_mode(ui, os.environ)
+    Config.set("graphics", "fullscreen", fullscreen)
+    Config.set("graphics", "borderless", borderless)
+    if borderless == "1":
+        Config.set("graphics", "position", "custom")
+        Config.set("graphics", "left", "0")
+        Config.set("graphics", "top", "0")
     Config.set("graphics", "width", str(ui.width))
     Config.set("graphics", "height", str(ui.height))
     Config.set("graphics", "resizable", "0")
@@ -34,3 +41,19 @@ def configure_kivy(ui: UiConfig, kivy_home: Path) -> None:
     Config.set("kivy", "log_level", "warning")
     # A right or ctrl click must not leave a simulated second finger (a red circle).
     Config.set("input", "mouse", "mouse,disable_multitouch")
+
+
+def window_mode(ui: UiConfig, environ: Mapping[str, str]) -> tuple[str, str]:
+    """Return Kivy's ``fullscreen`` and ``borderless`` settings for this screen.
+
+    On an X server of its own (Xvfb, a desktop) a kiosk window is X11 fullscreen. Under a
+    Wayland compositor (cage, which sets WAYLAND_DISPLAY), Kivy draws through Xwayland,
+    and cage shows an X11 fullscreen window black (seen in the boot test, cage 0.1.4):
+    there the window is borderless at the panel's configured size, and cage shows it
+    alone on the screen.
+    """
+    if not ui.fullscreen:
+        return "0", "0"
+    if environ.get("WAYLAND_DISPLAY"):
+        return "0", "1"
+    return "auto", "0"
