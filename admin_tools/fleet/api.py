@@ -25,6 +25,7 @@ from admin_tools.fleet.availability import availability_report
 from admin_tools.fleet.dashboard import dashboard_routes
 from admin_tools.fleet.metrics import render as render_metrics
 from admin_tools.fleet.store import FleetStore, Sample
+from admin_tools.fleet.unavailable import answer_503_while_database_unavailable
 
 MAX_BATCH = 5000
 KIOSK_ID_CHARS = 100
@@ -147,6 +148,7 @@ def create_app(store: FleetStore, now: Callable[[], float] | None = None) -> Fas
     app = FastAPI(title="Kiosk fleet monitor", version="1")
     app.state.store = store
     app.state.now = clock
+    answer_503_while_database_unavailable(app)  # every monitor, served or under test
 
     @app.exception_handler(RequestValidationError)
     async def _malformed(_request: Request, err: RequestValidationError) -> JSONResponse:

@@ -215,13 +215,10 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _app(store: FleetStore) -> FastAPI:
-    """Return the monitor's app over ``store``, answering 503 while its database is down."""
+    """Return the monitor's app over ``store`` (it answers 503 while its database is down)."""
     from admin_tools.fleet.api import create_app
-    from admin_tools.fleet.unavailable import answer_503_while_database_unavailable
 
-    app = create_app(store)
-    answer_503_while_database_unavailable(app)
-    return app
+    return create_app(store)
 
 
 def _serve(args: argparse.Namespace) -> int:
