@@ -50,21 +50,15 @@ class StatusJournal:
 
     def shipped(self, ids: list[int], now: datetime) -> None:
         """Mark samples as accepted by the monitor; prune those shipped long ago."""
-        if not ids:
-            return
-        stamp = now.astimezone(UTC).isoformat()
-        marks = ", ".join("?" for _ in ids)
-        with self._database.transaction() as db:
-            db.execute(
-                f"update status_samples set shipped_at = ? where id in ({marks})", [stamp, *ids]
-            )
-            db.execute(
-                "delete from status_samples where shipped_at < ?",
-                [(now - KEEP_SHIPPED).astimezone(UTC).isoformat()],
-            )
+        self._mark(ids, now, refused=None)
 
     def refused(self, ids: list[int], reason: str, now: datetime) -> None:
         """Set samples aside that the monitor refused for good, with its reason."""
+        self._mark(ids, now, refused=reason[:REASON_CHARS])
+
+    def _mark(self, ids: list[int], now: datetime, refused: str | None) -> None:
+        """Take samples out of the queue (accepted, or refused with a reason); prune those
+        out of it for longer than ``KEEP_SHIPPED``."""
         if not ids:
             return
         stamp = now.astimezone(UTC).isoformat()
@@ -72,7 +66,11 @@ class StatusJournal:
         with self._database.transaction() as db:
             db.execute(
                 f"update status_samples set shipped_at = ?, refused = ? where id in ({marks})",
-                [stamp, reason[:REASON_CHARS], *ids],
+                [stamp, refused, *ids],
+            )
+            db.execute(
+                "delete from status_samples where shipped_at < ?",
+                [(now - KEEP_SHIPPED).astimezone(UTC).isoformat()],
             )
 
     def refusals(self) -> tuple[int, str | None]:
