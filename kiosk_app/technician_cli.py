@@ -59,7 +59,7 @@ def status(config: KioskConfig, as_json: bool) -> int:
         print(json.dumps({"state": None, "error": message}) if as_json else message)
         return 2
     if as_json:
-        print(json.dumps(asdict(status)))
+        print(json.dumps(asdict(status), ensure_ascii=False))
     else:
         line = f"{status.state} since {status.since} (last heard {status.at})"
         if status.reason:
