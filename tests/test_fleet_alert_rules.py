@@ -7,6 +7,7 @@ system-packages/dev.txt; the rules' own unit tests are in ``kiosk-fleet.rules.te
 from __future__ import annotations
 
 import fnmatch
+import json
 import re
 import subprocess
 import tomllib
@@ -43,15 +44,49 @@ def test_the_shipped_alerts_fire_when_their_unit_tests_say_and_not_before() -> N
         assert f"alertname: {alert}\n" in cases
 
 
-def test_the_alert_rules_read_only_metrics_the_monitor_serves(tmp_path: Path) -> None:
-    with serve_fleet(tmp_path, {"trois-rivieres-03": "Les Rivières, unité 12"}) as fleet:
+def served_names(folder: Path) -> set[str]:
+    """Return the metric names a real monitor serves (with a kiosk down past its clock)."""
+    with serve_fleet(folder, {"trois-rivieres-03": "Les Rivières, unité 12"}) as fleet:
         fleet.post("trois-rivieres-03", [sample(0), sample(15, "down")])
         fleet.now(7300)  # an open incident, past its repair time
         served = requests.get(f"{fleet.url}/metrics", timeout=30).text
-    names = set(re.findall(r"^(kiosk_[a-z_]+)[{ ]", served, flags=re.MULTILINE))
-    read = set(re.findall(r"\bkiosk_[a-z_]+(?=[{ )<>=]|$)", RULES.read_text(encoding="utf-8")))
-    read -= {"kiosk_id"}  # a label, not a metric
+    return set(re.findall(r"^(kiosk_[a-z_]+)[{ ]", served, flags=re.MULTILINE))
+
+
+def metrics_read(expressions: str) -> set[str]:
+    """Return the kiosk_ metric names that PromQL ``expressions`` read (labels left out)."""
+    return set(re.findall(r"\bkiosk_[a-z_]+", expressions)) - {"kiosk_id"}
+
+
+def test_the_alert_rules_read_only_metrics_the_monitor_serves(tmp_path: Path) -> None:
+    read = metrics_read(RULES.read_text(encoding="utf-8"))
     assert read, "the rules read no kiosk_ metric"
+    names = served_names(tmp_path)
+    assert read <= names, f"not served: {sorted(read - names)}"
+
+
+def test_the_grafana_dashboard_queries_are_valid_promql_over_served_metrics(
+    tmp_path: Path,
+) -> None:
+    dashboard = json.loads((FOLDER / "kiosk-fleet.grafana.json").read_text(encoding="utf-8"))
+    queries = [t["expr"] for panel in dashboard["panels"] for t in panel["targets"]]
+    assert len(queries) >= 9
+    # promtool parses PromQL when it checks rules: each query becomes a recording rule.
+    rules = {
+        "groups": [
+            {
+                "name": "dashboard",
+                "rules": [
+                    {"record": f"dashboard:query_{n}", "expr": q} for n, q in enumerate(queries)
+                ],
+            }
+        ]
+    }
+    (tmp_path / "queries.yml").write_text(json.dumps(rules), encoding="utf-8")
+    checked = run("promtool", "check", "rules", str(tmp_path / "queries.yml"))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    read = metrics_read("\n".join(queries))
+    names = served_names(tmp_path)
     assert read <= names, f"not served: {sorted(read - names)}"
 
 
