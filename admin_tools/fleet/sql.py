@@ -38,6 +38,12 @@ create table if not exists latest (
     kiosk_id text primary key, at double precision not null, state text not null,
     services text not null, devices text not null, outbox_depth integer not null,
     version text not null);
+create table if not exists notification_attempts (
+    id integer primary key autoincrement, incident_id text not null, event text not null,
+    channel text not null, attempt integer not null, ok integer not null, error text not null,
+    at double precision not null);
+create index if not exists notification_attempts_by_incident
+    on notification_attempts (incident_id, event, channel);
 """
 SCHEMA_POSTGRES = SCHEMA_SQLITE.replace(
     "integer primary key autoincrement", "bigserial primary key"
