@@ -18,15 +18,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily, Metric
-from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
+from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import CollectorRegistry
 
 from admin_tools.fleet.availability import REPAIR_SECONDS, Incident, open_incidents, states_now
 from admin_tools.fleet.store import FleetStore
 from admin_tools.fleet.timeline import STATES
-
-CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
-"""The text format 0.0.4, which every Prometheus 2 reads."""
 
 CAUSES = ("backend", "network", "storage", "software", "maintenance", "unknown")
 """Causes always served per kiosk (0 when none), so that alerts and sums see every kiosk;
