@@ -11,11 +11,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
+from admin_tools.fleet.notifications import (
+    NOTIFY_CREDENTIAL,
+    NOTIFY_ENV,
+    NOTIFY_MINISTRY_CREDENTIAL,
+    NOTIFY_MINISTRY_ENV,
+)
 from transactions.version import software_version
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from admin_tools.fleet.notifications import Audience
+    from admin_tools.fleet.notifier import Channel, Notifier
     from admin_tools.fleet.store import FleetStore
 
 DEFAULT_DB = "fleet.db"
@@ -46,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
     serve.add_argument("--port", type=int, default=8800, help="port (%(default)s)")
     serve.add_argument("--grace", type=float, default=60.0, help="grace period, s (%(default)s)")
+    _add_notify(serve)
 
     kiosks = commands.add_parser(
         "kiosks",
@@ -99,6 +108,33 @@ def build_parser() -> argparse.ArgumentParser:
         "--url", help="a monitor already serving this --db (default: one started here)"
     )
     return parser
+
+
+def _add_notify(serve: argparse.ArgumentParser) -> None:
+    serve.add_argument(
+        "--notify",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="an Apprise URL (mailto://, json://, msteams://, slack://…) told in French and "
+        "English when an operator incident opens, has 30 minutes of its 2-hour clock left, "
+        "is breached and is resolved; repeatable. URLs hold passwords and show in ps here: "
+        f"prefer the systemd credential {NOTIFY_CREDENTIAL} (one URL a line), or "
+        f"${NOTIFY_ENV} (space-separated); all three are used",
+    )
+    serve.add_argument(
+        "--notify-ministry",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="an Apprise URL told of ministry incidents (their own list); repeatable; "
+        f"prefer the credential {NOTIFY_MINISTRY_CREDENTIAL} or ${NOTIFY_MINISTRY_ENV}",
+    )
+    serve.add_argument(
+        "--public-url",
+        help="the dashboard's address as its readers reach it, for the incident links in "
+        "messages (default: http://HOST:PORT)",
+    )
 
 
 def _add_db(parser: argparse.ArgumentParser) -> None:
@@ -227,12 +263,42 @@ def _serve(args: argparse.Namespace) -> int:
     from admin_tools.fleet.store import FleetStore
 
     logging.getLogger(__name__).info("fleet database: %s", shown(args.db))
+    channels = _channels(args)  # an unusable URL stops the start, before the database
     store = FleetStore(args.db, grace=args.grace)
+    notifier = _notifier(store, channels, args)
     try:
+        if notifier is not None:
+            notifier.start()
         uvicorn.run(_app(store), host=args.host, port=args.port, log_level="info")
     finally:
+        if notifier is not None:
+            notifier.stop()
         store.close()
     return 0
+
+
+def _channels(args: argparse.Namespace) -> dict[Audience, list[Channel]]:
+    """Return the lists to call, from the credentials, the environment and ``--notify``."""
+    from admin_tools.fleet.notifications import channels_from
+    from admin_tools.fleet.notifier import channels_of
+
+    channels = channels_of(channels_from(args.notify, args.notify_ministry))
+    for audience, found in channels.items():
+        for channel in found:
+            logging.getLogger(__name__).info("%s list: %s", audience.value, channel.label)
+    return channels
+
+
+def _notifier(
+    store: FleetStore, channels: dict[Audience, list[Channel]], args: argparse.Namespace
+) -> Notifier | None:
+    """Return the worker that calls the lists, or None when there is nobody to call."""
+    from admin_tools.fleet.notifier import Notifier
+
+    if not any(channels.values()):
+        return None
+    public = args.public_url or f"http://{args.host}:{args.port}"
+    return Notifier(store, channels, public)
 
 
 if __name__ == "__main__":
