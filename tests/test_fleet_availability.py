@@ -57,14 +57,15 @@ def test_one_kiosks_availability_downtime_and_incidents() -> None:
     assert kiosk["availability_pct"] == pytest.approx(100 * 180 / now, abs=0.01)
     assert kiosk["downtime_seconds"] == pytest.approx(210 + 60 + 10 + 7201)
     assert kiosk["incidents"] == 3
+    operator = {"kiosks": ["K"], "attributed_to": "operator", "reason": ""}
     assert report["incidents"] == [
         {"kiosk_id": "K", "detected_at": 90, "resolved_at": 300, "duration_seconds": 210,
-         "sla_breached": False, "cause": "silent"},
+         "sla_breached": False, "cause": "silent", **operator},
         # down at 330, silent from 390: one incident until the kiosk is up again
         {"kiosk_id": "K", "detected_at": 330, "resolved_at": 400, "duration_seconds": 70,
-         "sla_breached": False, "cause": "down"},
+         "sla_breached": False, "cause": "down", **operator},
         {"kiosk_id": "K", "detected_at": 460, "resolved_at": None, "duration_seconds": 7201,
-         "sla_breached": True, "cause": "silent"},
+         "sla_breached": True, "cause": "silent", **operator},
     ]  # fmt: skip
 
 

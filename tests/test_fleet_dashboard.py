@@ -83,7 +83,9 @@ def test_log_in_see_the_fleet_and_open_an_incident(
         assert browser.find_element(By.ID, "share-plot").is_displayed()
         capabilities = browser.find_element(By.ID, "capabilities").text
         assert "fine unavailable at 1 kiosk: printer: paper_out" in capabilities
-        [row] = browser.find_elements(By.CSS_SELECTOR, "#incidents tr.incident")
+        # Paper out at Ste-Foy (since 0) is an operator incident too, opened first.
+        paper, row = browser.find_elements(By.CSS_SELECTOR, "#incidents tr.incident")
+        assert "quebec-ste-foy-02" in paper.text
         assert "laval-carrefour-03" in row.text
         assert "over by" in row.text  # down since 30 s: 2 h 29 min, past the 2 hours
         sites = [h.text for h in browser.find_elements(By.TAG_NAME, "h3")]

@@ -1,30 +1,40 @@
 """What ops staff ask of the fleet over a window: availability, the 97% target, incidents.
 
 Pure functions over each kiosk's timeline (``admin_tools.fleet.timeline``); the README's
-"Fleet monitor" section states the rules. In short: only ``up`` is operational; a kiosk
-counts from its first sample on; an incident opens when a kiosk goes ``down`` (a down
-sample, or silence past the grace period) and closes at its next ``up``; its repair clock
-breaches the SLA past two hours. A window reaching past ``now`` is cut at ``now``.
+"Fleet monitor" section states the rules. In short: ``availability_pct`` counts only ``up``;
+``operator_availability_pct`` and the 97% share count what is operational on the operator's
+definition (``causes.operational``); each ministry's figure counts the time its services
+could be sold; a kiosk counts from its first sample on; incidents come from
+``admin_tools.fleet.incidents``. A window reaching past ``now`` is cut at ``now``.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TypedDict
 
+from admin_tools.fleet.causes import offered_by_ministry, operational, sellable
+from admin_tools.fleet.incidents import (
+    REPAIR_SECONDS,
+    Incident,
+    correlate_silence,
+    incidents_of,
+    ministry_incidents,
+)
 from admin_tools.fleet.timeline import Segment, Spanned, timeline
 
 Histories = Mapping[str, Sequence[Spanned]]
 """Each kiosk's runs, in order."""
 
 TARGET_PCT = 97.0
-REPAIR_SECONDS = 2 * 3600
+__all__ = ["REPAIR_SECONDS", "TARGET_PCT", "Incident", "availability_report", "incidents_of"]
 
 
 class FleetSummary(TypedDict):
     availability_pct: float | None
+    operator_availability_pct: float | None
     target_pct: float
     time_meeting_target_pct: float | None
     min_operational_pct: float | None
@@ -33,17 +43,28 @@ class FleetSummary(TypedDict):
 class KioskRow(TypedDict):
     kiosk_id: str
     availability_pct: float | None
+    operator_availability_pct: float | None
     downtime_seconds: float
     incidents: int
 
 
+class MinistryRow(TypedDict):
+    ministry: str
+    availability_pct: float | None
+    kiosks: int
+
+
 class IncidentRow(TypedDict):
-    kiosk_id: str
+    kiosk_id: str | None
+    """None for an incident of several kiosks (``kiosks``)."""
+    kiosks: list[str]
     detected_at: float
     resolved_at: float | None
     duration_seconds: float
     sla_breached: bool
     cause: str
+    attributed_to: str
+    reason: str
 
 
 class AvailabilityReport(TypedDict):
@@ -51,48 +72,14 @@ class AvailabilityReport(TypedDict):
 
     fleet: FleetSummary
     kiosks: list[KioskRow]
+    ministries: list[MinistryRow]
     incidents: list[IncidentRow]
-
-
-@dataclass(frozen=True)
-class Incident:
-    """A kiosk down from ``detected_at`` until ``resolved_at`` (None: still open)."""
-
-    kiosk_id: str
-    detected_at: float
-    resolved_at: float | None
-    cause: str
-    """``down`` (the kiosk said so) or ``silent`` (no sample within the grace period)."""
-
-    def duration(self, now: float) -> float:
-        """Return how long it lasted, or has lasted so far."""
-        return (self.resolved_at if self.resolved_at is not None else now) - self.detected_at
-
-    def breached(self, now: float) -> bool:
-        """Tell whether it lasted (or has lasted so far) more than the two-hour repair time."""
-        return self.duration(now) > REPAIR_SECONDS
-
-
-def incidents_of(kiosk_id: str, segments: list[Segment]) -> list[Incident]:
-    """Return every incident in a kiosk's timeline, in order."""
-    found: list[Incident] = []
-    opened: Segment | None = None
-    for segment in segments:
-        if segment.state == "down" and opened is None:
-            opened = segment
-        elif segment.state == "up" and opened is not None:
-            cause = "silent" if opened.silent else "down"
-            found.append(Incident(kiosk_id, opened.start, segment.start, cause))
-            opened = None
-    if opened is not None:
-        found.append(Incident(kiosk_id, opened.start, None, "silent" if opened.silent else "down"))
-    return found
 
 
 def _within(segments: list[Segment], start: float, end: float) -> list[Segment]:
     """Return the parts of ``segments`` inside [start, end)."""
     return [
-        Segment(max(s.start, start), min(s.end, end), s.state, s.silent)
+        Segment(max(s.start, start), min(s.end, end), s.state, s.silent, s.detail)
         for s in segments
         if s.end > start and s.start < end
     ]
@@ -107,6 +94,11 @@ class KioskFigures:
     up_seconds: float
     downtime_seconds: float
     incidents: list[Incident]
+    operational_seconds: float = 0.0
+    ministries: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """Each ministry reached by a service offered here: (counted, sellable) seconds."""
+    whole: list[Segment] = field(default_factory=list)
+    """The kiosk's timeline up to ``now`` (incidents are read from it)."""
 
     @property
     def availability_pct(self) -> float | None:
@@ -114,6 +106,13 @@ class KioskFigures:
         if self.counted_seconds <= 0:
             return None
         return 100.0 * self.up_seconds / self.counted_seconds
+
+    @property
+    def operator_availability_pct(self) -> float | None:
+        """Operational time (the operator's definition) over counted time, in percent."""
+        if self.counted_seconds <= 0:
+            return None
+        return 100.0 * self.operational_seconds / self.counted_seconds
 
 
 def kiosk_figures(
@@ -131,24 +130,42 @@ def kiosk_figures(
     """
     whole = timeline(runs, grace, max(end, now if now is not None else end))
     inside = _within(whole, start, end)
-    incidents = [
-        i
-        for i in incidents_of(kiosk_id, whole)
-        if i.detected_at < end and (i.resolved_at is None or i.resolved_at > start)
-    ]
+    incidents = [i for i in incidents_of(kiosk_id, whole) if _overlaps(i, start, end)]
+    ministries = {
+        ministry: (
+            _seconds(inside),
+            _seconds(s for s in inside if sellable(s, services)),
+        )
+        for ministry, services in sorted(offered_by_ministry(inside).items())
+    }
     figures = KioskFigures(
         kiosk_id=kiosk_id,
-        counted_seconds=sum(s.end - s.start for s in inside),
-        up_seconds=sum(s.end - s.start for s in inside if s.state == "up"),
-        downtime_seconds=sum(s.end - s.start for s in inside if s.state == "down"),
+        counted_seconds=_seconds(inside),
+        up_seconds=_seconds(s for s in inside if s.state == "up" and not s.silent),
+        downtime_seconds=_seconds(s for s in inside if s.state == "down"),
         incidents=incidents,
+        operational_seconds=_seconds(s for s in inside if operational(s)),
+        ministries=ministries,
+        whole=whole,
     )
     return figures, inside
 
 
+def _seconds(segments: Iterable[Segment]) -> float:
+    return sum(s.end - s.start for s in segments)
+
+
+def _overlaps(incident: Incident, start: float, end: float) -> bool:
+    """Tell whether ``incident`` lies partly in [start, end)."""
+    return incident.detected_at < end and (
+        incident.resolved_at is None or incident.resolved_at > start
+    )
+
+
 @dataclass(frozen=True)
 class FleetShare:
-    """The operational share of the fleet over time: (from, to, up, counted) steps."""
+    """The operational share of the fleet over time: (from, to, operational, counted) steps
+    (operational on the operator's definition, ``causes.operational``)."""
 
     steps: list[tuple[float, float, int, int]]
 
@@ -170,11 +187,12 @@ class FleetShare:
 
 
 def fleet_share(segments: dict[str, list[Segment]]) -> FleetShare:
-    """Return the step function "kiosks up / kiosks counted" from each kiosk's segments."""
+    """Return the step function "kiosks operational / kiosks counted" from each kiosk's
+    segments."""
     changes: dict[float, list[int]] = {}
     for parts in segments.values():
         for part in parts:
-            up = int(part.state == "up")
+            up = int(operational(part))
             opening = changes.setdefault(part.start, [0, 0])
             opening[0] += up
             opening[1] += 1
@@ -203,9 +221,11 @@ def availability_report(
     now: float,
     grace: float,
     target: float = TARGET_PCT,
+    sites: Mapping[str, str] | None = None,
 ) -> AvailabilityReport:
     """Return the ``GET /api/v1/availability`` answer for [start, end) as seen at ``now``
-    (``histories`` should reach ``now``, so incidents repaired after ``end`` show it)."""
+    (``histories`` should reach ``now``, so incidents repaired after ``end`` show it;
+    ``sites``: each kiosk's site, for silence that takes a whole site at once)."""
     end = min(end, now)
     kiosks: list[KioskFigures] = []
     inside: dict[str, list[Segment]] = {}
@@ -216,34 +236,63 @@ def availability_report(
             inside[kiosk_id] = parts
     share = fleet_share(inside)
     counted = sum(k.counted_seconds for k in kiosks)
-    incidents = sorted((i for k in kiosks for i in k.incidents), key=lambda i: i.detected_at)
+    site_of = {k: s for k, s in (sites or {}).items() if k in inside}
+    operator = correlate_silence([i for k in kiosks for i in k.incidents], site_of)
+    theirs = ministry_incidents({k.kiosk_id: k.whole for k in kiosks}, now)
+    incidents = [*operator, *(i for i in theirs if _overlaps(i, start, end))]
     return {
         "fleet": {
             "availability_pct": _pct(sum(k.up_seconds for k in kiosks), counted),
+            "operator_availability_pct": _pct(sum(k.operational_seconds for k in kiosks), counted),
             "target_pct": target,
             "time_meeting_target_pct": _round(share.time_meeting(target)),
             "min_operational_pct": _round(share.minimum()),
         },
-        "kiosks": [
-            {
-                "kiosk_id": k.kiosk_id,
-                "availability_pct": _round(k.availability_pct),
-                "downtime_seconds": round(k.downtime_seconds, 3),
-                "incidents": len(k.incidents),
-            }
-            for k in kiosks
-        ],
+        "kiosks": [_kiosk_row(k) for k in kiosks],
+        "ministries": _ministry_rows(kiosks),
         "incidents": [
-            {
-                "kiosk_id": i.kiosk_id,
-                "detected_at": i.detected_at,
-                "resolved_at": i.resolved_at,
-                "duration_seconds": round(i.duration(now), 3),
-                "sla_breached": i.breached(now),
-                "cause": i.cause,
-            }
-            for i in incidents
+            _incident_row(i, now)
+            for i in sorted(incidents, key=lambda i: (i.detected_at, i.attributed_to, i.kiosk_id))
         ],
+    }
+
+
+def _kiosk_row(k: KioskFigures) -> KioskRow:
+    return {
+        "kiosk_id": k.kiosk_id,
+        "availability_pct": _round(k.availability_pct),
+        "operator_availability_pct": _round(k.operator_availability_pct),
+        "downtime_seconds": round(k.downtime_seconds, 3),
+        "incidents": len(k.incidents),
+    }
+
+
+def _ministry_rows(kiosks: list[KioskFigures]) -> list[MinistryRow]:
+    """Return each ministry's share of kiosk-time at which its services could be sold."""
+    totals: dict[str, list[float]] = {}
+    for k in kiosks:
+        for ministry, (counted, sold) in k.ministries.items():
+            line = totals.setdefault(ministry, [0.0, 0.0, 0])
+            line[0] += counted
+            line[1] += sold
+            line[2] += 1
+    return [
+        {"ministry": ministry, "availability_pct": _pct(sold, counted), "kiosks": int(number)}
+        for ministry, (counted, sold, number) in sorted(totals.items())
+    ]
+
+
+def _incident_row(i: Incident, now: float) -> IncidentRow:
+    return {
+        "kiosk_id": i.kiosk_id or None,
+        "kiosks": list(i.kiosks) if i.kiosks else [i.kiosk_id],
+        "detected_at": i.detected_at,
+        "resolved_at": i.resolved_at,
+        "duration_seconds": round(i.duration(now), 3),
+        "sla_breached": i.breached(now),
+        "cause": i.cause,
+        "attributed_to": i.attributed_to,
+        "reason": i.reason,
     }
 
 
