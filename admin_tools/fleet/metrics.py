@@ -21,9 +21,10 @@ from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily, Metric
 from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import CollectorRegistry
 
-from admin_tools.fleet.availability import REPAIR_SECONDS, Incident, open_incidents, states_now
+from admin_tools.fleet.availability import REPAIR_SECONDS, Incident, open_incidents
+from admin_tools.fleet.causes import operational
 from admin_tools.fleet.store import FleetStore
-from admin_tools.fleet.timeline import STATES
+from admin_tools.fleet.timeline import STATES, Segment, timeline
 
 CAUSES = ("backend", "network", "storage", "software", "maintenance", "unknown")
 """Causes always served per kiosk (0 when none), so that alerts and sums see every kiosk;
@@ -53,7 +54,8 @@ class FleetNow:
     """What one scrape reads from the store."""
 
     now: float
-    states: dict[str, str]
+    segments: dict[str, Segment]
+    """Each counted kiosk's segment at ``now`` (silence past the grace period: down)."""
     sites: dict[str, str]
     latest: dict[str, dict[str, Any]]
     incidents: list[Incident]
@@ -62,27 +64,33 @@ class FleetNow:
     def read(cls, store: FleetStore, now: float) -> FleetNow:
         """Read the fleet as of ``now``."""
         histories = store.histories(until=now)
+        timelines = {k: timeline(runs, store.grace, now) for k, runs in histories.items()}
         return cls(
             now=now,
-            states=states_now(histories, now, store.grace),
+            segments={k: parts[-1] for k, parts in timelines.items() if parts},
             sites=dict(store.kiosks()),
             latest={k: v for k, v in store.latest().items() if v["at"] is not None},
             incidents=open_incidents(histories, now, store.grace),
         )
 
+    @property
+    def states(self) -> dict[str, str]:
+        """Return each counted kiosk's state now."""
+        return {k: segment.state for k, segment in self.segments.items()}
+
     def operational_ratio(self) -> float:
         """Return the share of counted kiosks that are up now (0 with none counted)."""
-        if not self.states:
-            return 0.0
-        return sum(1 for s in self.states.values() if s == "up") / len(self.states)
+        return self._share(lambda segment: segment.state == "up" and not segment.silent)
 
     def operator_ratio(self) -> float:
-        """Return the fleet's operator availability now.
+        """Return the share of counted kiosks operational on the operator's definition now
+        (``causes.operational``: up, or degraded by a ministry's backend only)."""
+        return self._share(operational)
 
-        The operational share until ``availability`` knows the operator's definition
-        (degraded for a ministry's backend only still counting as operational).
-        """
-        return self.operational_ratio()
+    def _share(self, counts: Callable[[Segment], bool]) -> float:
+        if not self.segments:
+            return 0.0
+        return sum(1 for s in self.segments.values() if counts(s)) / len(self.segments)
 
 
 class FleetCollector:
