@@ -15,7 +15,7 @@ from typing import Any
 
 from device_drivers.registry import UnknownDriverError, check_options
 from transactions.errors import KioskError
-from transactions.services import SERVICES
+from transactions.services import FREE_SERVICES, SERVICES
 
 LANGUAGES = ("fr", "en")
 
@@ -65,6 +65,19 @@ def default_offline_policy() -> dict[str, str]:
     }
 
 
+PRINTING_CHOICES = ("unavailable", "reference-on-screen")
+
+
+def default_printing_policy() -> dict[str, str]:
+    """Return each service's policy while the printer cannot print (see ``[printing]``):
+    paid services are not sold without their receipt; the change of address is, with its
+    reference on the screen."""
+    return {
+        service: "reference-on-screen" if service in FREE_SERVICES else "unavailable"
+        for service in SERVICES
+    }
+
+
 @dataclass(frozen=True)
 class KioskConfig:
     """Everything the kiosk needs to start."""
@@ -85,6 +98,9 @@ class KioskConfig:
     offline: dict[str, str] = field(default_factory=default_offline_policy)
     """Per service: "queue" (accepted and delivered later) or "unavailable" (shown as
     unavailable) while its backends cannot be reached."""
+    printing: dict[str, str] = field(default_factory=default_printing_policy)
+    """Per service: "unavailable" (not sold while the printer is down or silent) or
+    "reference-on-screen" (sold; the citizen notes the reference shown)."""
     agent_poll_seconds: float = 5.0
     probe_seconds: float = 15.0
     """How often the kiosk checks that the gateway and the ministries answer, and that its
@@ -109,6 +125,11 @@ class KioskConfig:
     def accepts_offline(self, service: str) -> bool:
         """Tell whether ``service`` is taken while its ministry cannot be reached."""
         return self.offline.get(service) == "queue"
+
+    @property
+    def needs_printer(self) -> frozenset[str]:
+        """Return the services not sold while the printer cannot print (``[printing]``)."""
+        return frozenset(s for s, policy in self.printing.items() if policy == "unavailable")
 
     @property
     def database_path(self) -> Path:
@@ -216,6 +237,10 @@ def parse_config(raw: dict[str, Any]) -> KioskConfig:
         card_reader=reader.device("devices.card_reader", "none"),
         scanner=reader.device("devices.scanner", "none"),
         offline=reader.offline_policy(),
+        printing={
+            service: reader.choice(f"printing.{service}", PRINTING_CHOICES, policy)
+            for service, policy in default_printing_policy().items()
+        },
         agent_poll_seconds=reader.number(
             "agent.poll_seconds", defaults.agent_poll_seconds, 0.05, 300
         ),
@@ -265,7 +290,7 @@ def _optional_path(text: str) -> Path | None:
     return Path(text).expanduser() if text else None
 
 
-_KNOWN_SECTIONS = {"kiosk", "backend", "ui", "devices", "offline", "agent", "fleet"}
+_KNOWN_SECTIONS = {"kiosk", "backend", "ui", "devices", "offline", "printing", "agent", "fleet"}
 DEVICE_SECTIONS = ("card_reader", "payment_terminal", "printer", "scanner")
 
 

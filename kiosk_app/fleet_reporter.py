@@ -8,7 +8,9 @@ A sample says what the kiosk can do right now:
 - ``maintenance`` while a technician works on it, ``degraded`` when some service cannot be
   sold (its backend is down), ``up`` otherwise;
 
-with each service's availability, outbox depth and software version, and the month's
+with each service's availability (``true``, or ``{"available": false, "cause": …}`` with
+the cause of ``transactions.causes``), the reason of a kiosk that is down, the devices'
+health and their warnings (paper low), outbox depth and software version, and the month's
 counters for the monthly report (transactions, fees and survey answers per service).
 Samples go to the status journal first (``offline_store.status_journal``) and are shipped
 oldest first with the kiosk's token, so those taken while the monitor was unreachable
@@ -26,7 +28,7 @@ from typing import Any
 import requests
 
 from kiosk_app.config import KioskConfig, credential_file
-from kiosk_app.kiosk_status import STALE_SECONDS, read_status
+from kiosk_app.kiosk_status import STALE_SECONDS, device_warnings, read_status, whole_kiosk_cause
 from offline_store import outbox
 from offline_store.database import KioskDatabase
 from offline_store.monthly_counters import month_counters
@@ -65,6 +67,23 @@ def load_token(config: KioskConfig) -> str:
 def rfc3339(moment: datetime) -> str:
     """Return ``moment`` as RFC 3339 UTC with milliseconds."""
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def service_availability(
+    state: str, reason: str | None, causes: dict[str, str]
+) -> dict[str, bool | dict[str, Any]]:
+    """Return each service's line of a sample: ``True``, or why it cannot be sold.
+
+    A kiosk that sells nothing (``down``, ``maintenance``) gives every service the cause of
+    its reason (``whole_kiosk_cause``); otherwise the touchscreen's causes stand.
+    """
+    if state not in ("up", "degraded"):
+        whole = whole_kiosk_cause(reason, repair=state == "maintenance")
+        causes = dict.fromkeys(SERVICES, whole)
+    return {
+        service: {"available": False, "cause": causes[service]} if service in causes else True
+        for service in SERVICES
+    }
 
 
 @dataclass(frozen=True)
@@ -124,7 +143,7 @@ class FleetReporter:
         now = self._clock.now()
         min_free = int(self._config.min_free_mb * 1024 * 1024)
         status = read_status(self._config.status_path)
-        unavailable: set[str] = set()
+        causes: dict[str, str] = {}
         devices: dict[str, str] = {}
         reason: str | None
         problem = self._database.storage_problem(min_free)
@@ -139,9 +158,8 @@ class FleetReporter:
             state, reason = "down", "ui_not_responding"
         else:
             state, reason = status.state, status.reason
-            unavailable = set(status.unavailable)
+            causes = status.causes
             devices = status.devices
-        sellable = state in ("up", "degraded")
         try:
             depth = len(outbox.waiting(self._database))
         except KioskError:
@@ -154,8 +172,9 @@ class FleetReporter:
             "counters": [month_counters(self._database, month) for month in months],
             "state": state,
             "reason": reason,
-            "services": {s: sellable and s not in unavailable for s in SERVICES},
+            "services": service_availability(state, reason, causes),
             "devices": devices,
+            "warnings": device_warnings(devices),
             "outbox_depth": max(depth, 0),
             "version": self.version,
         }

@@ -62,7 +62,7 @@ def test_batches_in_any_order_and_repeated_give_the_runs_of_all_samples(fleet_db
     store.add_kiosk("K1", "Bibliothèque Gabrielle-Roy")
     for at in range(0, len(arriving), 37):
         store.add_samples("K1", arriving[at : at + 37])
-    expected = runs_of([(s.at, s.state) for s in samples], store.grace)
+    expected = runs_of([(s.at, s.state, s.detail) for s in samples], store.grace)
     assert store.runs("K1") == expected
     rows = store.db.one("select count(*) from runs")
     assert rows == (len(expected),)  # runs, not samples
@@ -95,7 +95,7 @@ def test_batches_in_order_extend_the_newest_run_in_place(fleet_db: str) -> None:
     samples += [sample(START + 9000 + 15 * n, "degraded") for n in range(10)]
     for first in range(0, len(samples), 50):
         store.add_samples("K2", samples[first : first + 50])
-    assert store.runs("K2") == runs_of([(s.at, s.state) for s in samples], store.grace)
+    assert store.runs("K2") == runs_of([(s.at, s.state, s.detail) for s in samples], store.grace)
     assert store.db.one("select count(*) from runs") == (2,)
     store.close()
 
@@ -109,5 +109,6 @@ def test_repeats_of_a_sub_millisecond_time_are_one_sample_and_the_worse_state_wi
     for _ in range(3):
         store.add_samples("K3", [sample(at)])
     store.add_samples("K3", [sample(at, "down")])
-    assert store.runs("K3") == runs_of([(round(at * 1000) / 1000, "down")], store.grace)
+    worse = sample(round(at * 1000) / 1000, "down")
+    assert store.runs("K3") == runs_of([(worse.at, worse.state, worse.detail)], store.grace)
     store.close()

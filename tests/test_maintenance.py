@@ -124,7 +124,8 @@ def test_the_agent_reports_a_repair_even_on_a_full_disk_but_not_a_frozen_touchsc
     full = FleetReporter(replace(config, min_free_mb=10**9), database, "token", clock=clock)
     sample = full.sample()
     assert (sample["state"], sample["reason"]) == ("maintenance", "storage_full")
-    assert not any(sample["services"].values())  # nothing is sold during a repair
+    assert True not in sample["services"].values()  # nothing is sold during a repair
+    assert {line["cause"] for line in sample["services"].values()} == {"maintenance"}
     clock.advance(46)  # the touchscreen stopped writing: a frozen UI is down, repair or not
     assert full.sample()["state"] == "down"
     database.close()
@@ -161,7 +162,7 @@ def test_the_incident_stays_open_during_the_repair_and_closes_when_it_is_finishe
         fleet.now(2400)
         report = fleet.availability(0, 2400).json()
     [incident] = report["incidents"]
-    assert (incident["detected_at"], incident["cause"]) == (at(0), "down")
+    assert (incident["detected_at"], incident["cause"]) == (at(0), "device:payment_terminal")
     assert incident["duration_seconds"] == 1800  # from down, through the repair, to up
     assert incident["sla_breached"] is False
     [row] = report["kiosks"]

@@ -26,6 +26,7 @@ from admin_tools.fleet.dashboard import dashboard_routes
 from admin_tools.fleet.metrics import render as render_metrics
 from admin_tools.fleet.store import FleetStore, Sample
 from admin_tools.fleet.unavailable import answer_503_while_database_unavailable
+from transactions.causes import CAUSES
 
 MAX_BATCH = 5000
 KIOSK_ID_CHARS = 100
@@ -57,18 +58,62 @@ class MonthCounters(BaseModel):
     survey: dict[str, SurveyCounts] = Field(default_factory=dict)
 
 
+REASON_CHARS = 200
+WARNING_CHARS = 64
+
+
+class Unavailable(BaseModel):
+    """A service that cannot be sold, and why (``transactions.causes.CAUSES``)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    available: Literal[False]
+    cause: str
+
+
+def service_line(name: str, value: Any) -> Any:
+    """Return a service's line as sent, ``{"available": true…}`` as ``True``; raise
+    ValueError naming the service when it is neither a boolean nor a known cause."""
+    if isinstance(value, bool):
+        return value
+    if not isinstance(value, dict) or not isinstance(value.get("available"), bool):
+        raise ValueError(f'{name} must be true, false or {{"available": false, "cause": …}}')
+    if value["available"]:
+        return True
+    cause = value.get("cause")
+    if cause not in CAUSES:
+        raise ValueError(f"{name}.cause is {cause!r}; use one of: {', '.join(CAUSES)}")
+    return value
+
+
 class SampleIn(BaseModel):
-    """One status sample as a kiosk sends it."""
+    """One status sample as a kiosk sends it.
+
+    A service is ``true``, ``{"available": false, "cause": …}``, or a bare ``false`` from
+    a kiosk too old to say why: that one is stored as sent and counted as the operator's
+    (``timeline.condition`` gives it the cause "unspecified").
+    """
 
     model_config = ConfigDict(extra="ignore")
 
     at: datetime = Field(description="RFC 3339, UTC (a zone is required)")
     state: Literal["up", "degraded", "down", "maintenance"]
-    services: dict[str, bool] = Field(default_factory=dict)
+    services: dict[str, bool | Unavailable] = Field(default_factory=dict)
+    reason: str | None = Field(default=None, max_length=REASON_CHARS)
     devices: dict[str, Any] = Field(default_factory=dict)
+    warnings: dict[str, Annotated[str, Field(max_length=WARNING_CHARS)]] = Field(
+        default_factory=dict, max_length=16
+    )
     outbox_depth: int = Field(default=0, ge=0)
     version: str = Field(default="", max_length=64)
     counters: list[MonthCounters] = Field(default_factory=list, max_length=2)
+
+    @field_validator("services", mode="before")
+    @classmethod
+    def _causes_known(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value  # pydantic says what is wrong with it
+        return {name: service_line(str(name), line) for name, line in value.items()}
 
     @field_validator("at")
     @classmethod
@@ -76,6 +121,13 @@ class SampleIn(BaseModel):
         if value.tzinfo is None:
             raise ValueError("the time needs its zone, e.g. 2026-12-01T14:03:00Z")
         return value.astimezone(UTC)
+
+    def services_as_sent(self) -> dict[str, Any]:
+        """Return each service as the kiosk said it (``True``, ``False`` or why not)."""
+        return {
+            name: value if isinstance(value, bool) else value.model_dump()
+            for name, value in self.services.items()
+        }
 
 
 class SamplesIn(BaseModel):
@@ -182,11 +234,13 @@ def create_app(store: FleetStore, now: Callable[[], float] | None = None) -> Fas
                 Sample(
                     s.at.timestamp(),
                     s.state,
-                    s.services,
+                    s.services_as_sent(),
                     s.devices,
                     s.outbox_depth,
                     s.version,
                     [c.model_dump() for c in s.counters],
+                    reason=s.reason or "",
+                    warnings=s.warnings,
                 )
                 for s in batch.samples
             ],
@@ -214,7 +268,12 @@ def create_app(store: FleetStore, now: Callable[[], float] | None = None) -> Fas
             raise HTTPException(422, "end must come after start")
         moment = app.state.now()
         report = availability_report(
-            store.histories(until=moment), begin, finish, moment, store.grace
+            store.histories(until=moment),
+            begin,
+            finish,
+            moment,
+            store.grace,
+            sites=dict(store.kiosks()),
         )
         incidents = [
             {
@@ -224,7 +283,7 @@ def create_app(store: FleetStore, now: Callable[[], float] | None = None) -> Fas
             }
             for i in report["incidents"]
         ]
-        return {"fleet": report["fleet"], "kiosks": report["kiosks"], "incidents": incidents}
+        return {**report, "incidents": incidents}
 
     app.include_router(dashboard_routes(store, clock))
 

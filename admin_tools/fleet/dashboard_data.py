@@ -84,7 +84,7 @@ def dashboard(store: FleetStore, now: float) -> Dashboard:
         sites[info["site"]].append(KioskLine(kiosk_id, info["site"], state, info["at"], problems))
         if state in ("up", "degraded"):
             for service, sellable in sorted((info["services"] or {}).items()):
-                if not sellable:
+                if sellable is not True:  # false, or {"available": false, "cause": …}
                     unsellable[service] += 1
                     for problem in problems or ("a backend",):
                         capability[service][problem] += 1

@@ -2,9 +2,10 @@
 
 SQLite by default (a file path or ``sqlite:///path``); PostgreSQL with a
 ``postgresql://`` URL (``admin_tools.fleet.sql``). What is stored per kiosk is its runs
-(``admin_tools.fleet.timeline``), with their sample times run-length encoded, and the
-newest sample's details (services, devices, outbox depth, version) for the dashboard: not
-one row per sample.
+(``admin_tools.fleet.timeline``), with their sample times run-length encoded and what their
+samples said beyond the state (``timeline.condition``: each service's cause, the reason),
+and the newest sample's details (services as sent, devices, warnings, reason, outbox depth,
+version) for the dashboard: not one row per sample.
 """
 
 from __future__ import annotations
@@ -19,13 +20,15 @@ from typing import Any
 
 from admin_tools.fleet import runs_codec
 from admin_tools.fleet.sql import Database, DatabaseUnavailable, connect
-from admin_tools.fleet.timeline import Run, Span, add_sample, runs_of
+from admin_tools.fleet.timeline import Run, Span, add_sample, condition, runs_of
 from offline_store.secret_hash import check_secret, hash_secret
 
 logger = logging.getLogger(__name__)
 
 GRACE_SECONDS = 60.0
 ROLES = ("ops", "technician")
+ADDED_COLUMNS = (("runs", "detail"), ("latest", "reason"), ("latest", "warnings"))
+"""Text columns added to databases made before them (``FleetStore._add_columns``)."""
 
 
 @dataclass(frozen=True)
@@ -34,12 +37,23 @@ class Sample:
 
     at: float
     state: str
-    services: dict[str, bool]
+    services: dict[str, Any]
+    """Each service: ``True``, ``False`` (an older kiosk, no cause) or
+    ``{"available": False, "cause": …}``."""
     devices: dict[str, Any]
     outbox_depth: int
     version: str
     counters: list[dict[str, Any]] = field(default_factory=list)
     """The month's counters (``api.MonthCounters``), for the monthly report."""
+    reason: str = ""
+    """Why the kiosk is down or degraded, in its words (``storage_full``…)."""
+    warnings: dict[str, str] = field(default_factory=dict)
+    """Devices that work but need attention (``{"printer": "paper_low"}``)."""
+
+    @property
+    def detail(self) -> str:
+        """What the sample says beyond its state, as its run keeps it."""
+        return condition(self.state, self.services, self.reason)
 
 
 class FleetStore:
@@ -49,11 +63,24 @@ class FleetStore:
         self.db: Database = connect(url)
         self.grace = grace
         self.db.migrate()
+        self._add_columns()
         self._token_cache: dict[str, str] = {}
 
     def close(self) -> None:
         """Close the connection."""
         self.db.close()
+
+    def _add_columns(self) -> None:
+        """Add the columns of ``ADDED_COLUMNS`` a database made before them lacks."""
+        for table, column in ADDED_COLUMNS:
+            try:
+                with self.db.transaction() as tx:
+                    tx.one(f"select {column} from {table} limit 1")
+                continue
+            except Exception:  # sqlite3 and psycopg each have their own "no such column"
+                logger.info("adding the column %s.%s", table, column)
+            with self.db.transaction() as tx:
+                tx.execute(f"alter table {table} add column {column} text not null default ''")
 
     # -- kiosks and users --------------------------------------------------------------
     def add_kiosk(self, kiosk_id: str, site: str) -> str:
@@ -149,7 +176,8 @@ class FleetStore:
             # SQLite's writes are serial already).
             tx.lock("select 1 from kiosks where kiosk_id = ?", [kiosk_id])
             rows = tx.all(
-                "select id, state, times, last_at from runs where kiosk_id = ? and last_at >= ?"
+                "select id, state, times, last_at, detail from runs where kiosk_id = ?"
+                " and last_at >= ?"
                 " and start_at <= ? order by start_at",
                 [kiosk_id, low, high],
             )
@@ -161,10 +189,12 @@ class FleetStore:
             newest = batch[-1]
             tx.execute(
                 "insert into latest (kiosk_id, at, state, services, devices, outbox_depth,"
-                " version) values (?, ?, ?, ?, ?, ?, ?) on conflict (kiosk_id) do update set"
+                " version, reason, warnings) values (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " on conflict (kiosk_id) do update set"
                 " at = excluded.at, state = excluded.state, services = excluded.services,"
                 " devices = excluded.devices, outbox_depth = excluded.outbox_depth,"
-                " version = excluded.version where excluded.at > latest.at",
+                " version = excluded.version, reason = excluded.reason,"
+                " warnings = excluded.warnings where excluded.at > latest.at",
                 [
                     kiosk_id,
                     newest.at,
@@ -173,15 +203,18 @@ class FleetStore:
                     json.dumps(newest.devices, sort_keys=True),
                     newest.outbox_depth,
                     newest.version,
+                    newest.reason,
+                    json.dumps(newest.warnings, sort_keys=True),
                 ],
             )
 
     def runs(self, kiosk_id: str) -> list[Run]:
         """Return one kiosk's runs with their sample times, in order."""
         rows = self.db.all(
-            "select state, times from runs where kiosk_id = ? order by start_at", [kiosk_id]
+            "select state, times, detail from runs where kiosk_id = ? order by start_at",
+            [kiosk_id],
         )
-        return [Run(state, runs_codec.decode(times)) for state, times in rows]
+        return [Run(state, runs_codec.decode(times), detail) for state, times, detail in rows]
 
     @staticmethod
     def _keep_counters(tx: Database, kiosk_id: str, batch: list[Sample]) -> None:
@@ -209,8 +242,10 @@ class FleetStore:
         self, tx: Database, kiosk_id: str, last: tuple[Any, ...] | None, batch: list[Sample]
     ) -> None:
         """The usual case: every sample is newer than the kiosk's newest run."""
-        fresh = runs_of([(s.at, s.state) for s in batch], self.grace)
-        joins = last is not None and fresh and fresh[0].state == last[1]
+        fresh = runs_of([(s.at, s.state, s.detail) for s in batch], self.grace)
+        joins = (
+            last is not None and fresh and (fresh[0].state, fresh[0].detail) == (last[1], last[4])
+        )
         if joins and last is not None and fresh[0].start - last[3] <= self.grace:
             head = fresh.pop(0)
             tx.execute(
@@ -223,10 +258,10 @@ class FleetStore:
         self, tx: Database, kiosk_id: str, rows: list[tuple[Any, ...]], batch: list[Sample]
     ) -> None:
         """Late, repeated or out-of-order samples: rebuild the runs they touch."""
-        before = [Run(row[1], runs_codec.decode(row[2])) for row in rows]
+        before = [Run(row[1], runs_codec.decode(row[2]), row[4]) for row in rows]
         after = before
         for sample in batch:
-            after = add_sample(after, sample.at, sample.state, self.grace)
+            after = add_sample(after, sample.at, sample.state, self.grace, sample.detail)
         if after == before:
             return
         marks = ", ".join("?" for _ in rows)
@@ -237,31 +272,35 @@ class FleetStore:
     def _insert(tx: Database, kiosk_id: str, runs: list[Run]) -> None:
         if runs:
             tx.execute_many(
-                "insert into runs (kiosk_id, state, start_at, last_at, times)"
-                " values (?, ?, ?, ?, ?)",
-                [[kiosk_id, r.state, r.start, r.last, runs_codec.encode(r.times)] for r in runs],
+                "insert into runs (kiosk_id, state, start_at, last_at, times, detail)"
+                " values (?, ?, ?, ?, ?, ?)",
+                [
+                    [kiosk_id, r.state, r.start, r.last, runs_codec.encode(r.times), r.detail]
+                    for r in runs
+                ],
             )
 
     def histories(self, until: float | None = None) -> dict[str, list[Span]]:
         """Return every registered kiosk's runs (those starting before ``until``), in order,
         without their inner sample times (reports need only where each run starts and ends)."""
         found: dict[str, list[Span]] = {kiosk_id: [] for kiosk_id, _site in self.kiosks()}
-        sql = "select kiosk_id, state, start_at, last_at from runs"
+        sql = "select kiosk_id, state, start_at, last_at, detail from runs"
         params: list[Any] = []
         if until is not None:
             sql += " where start_at < ?"
             params.append(until)
-        for kiosk_id, state, start, last in self.db.all(
+        for kiosk_id, state, start, last, detail in self.db.all(
             sql + " order by kiosk_id, start_at", params
         ):
-            found.setdefault(kiosk_id, []).append(Span(state, start, last))
+            found.setdefault(kiosk_id, []).append(Span(state, start, last, detail))
         return found
 
     def latest(self) -> dict[str, dict[str, Any]]:
         """Return each kiosk's newest sample's details, with its site."""
         rows = self.db.all(
             "select k.kiosk_id, k.site, l.at, l.state, l.services, l.devices, l.outbox_depth,"
-            " l.version from kiosks k left join latest l on l.kiosk_id = k.kiosk_id"
+            " l.version, l.reason, l.warnings"
+            " from kiosks k left join latest l on l.kiosk_id = k.kiosk_id"
         )
         return {
             row[0]: {
@@ -272,6 +311,8 @@ class FleetStore:
                 "devices": json.loads(row[5]) if row[5] else {},
                 "outbox_depth": row[6],
                 "version": row[7],
+                "reason": row[8] or "",
+                "warnings": json.loads(row[9]) if row[9] else {},
             }
             for row in rows
         }
