@@ -14,9 +14,12 @@ from email.header import decode_header, make_header
 from pathlib import Path
 from typing import Any
 
-from fleet_support import ORIGIN, Fleet, sample, serve_fleet
+import requests
+from fleet_support import OPS, ORIGIN, Fleet, sample, serve_fleet
 from notify_receivers import WAIT, smtp_server, text_of, webhook
 
+from admin_tools.fleet.api import create_app
+from admin_tools.fleet.notification_api import with_notifications
 from admin_tools.fleet.notifications import Audience, Event, events_of
 from admin_tools.fleet.notifier import (
     IncidentSource,
@@ -24,6 +27,7 @@ from admin_tools.fleet.notifier import (
     apprise_channel,
     attempts_of,
 )
+from ministry_sandbox.server import RunningSandbox
 
 KIOSKS = {
     "qc-cdn-04": "Bibliothèque Côté-des-Neiges, unité 4",
@@ -286,3 +290,46 @@ def test_a_ministry_incident_is_not_on_the_operators_clock_and_an_older_row_is_t
     assert {d.audience for d in operator} == {Audience.OPERATOR}
     assert operator[0].reason == "printer: offline"
     assert operator[1].at == start + 90 * 60
+
+
+def test_the_incident_page_and_the_api_show_each_delivery_attempt(tmp_path: Path) -> None:
+    with webhook() as hook, notifying(tmp_path, {Audience.OPERATOR: [hook.url]}) as running:
+        hook.failures = 1
+        fleet, notifier = running
+        printer_runs_out_of_paper(fleet)
+        at_minute(fleet, notifier, DOWN_AT + 5)
+        hook.next()
+        notifier.stop()
+        detected = int(ORIGIN.timestamp() + DOWN_AT)
+        browser = requests.Session()
+        logged_in = browser.post(
+            f"{fleet.url}/login",
+            data={"name": OPS[0], "password": OPS[1]},
+            timeout=30,
+        )
+        assert logged_in.status_code == 200
+        page = browser.get(f"{fleet.url}/incidents/qc-cdn-04/{detected}", timeout=30).text
+        api = RunningSandbox.start(
+            app=with_notifications(
+                create_app(fleet.store, now=lambda: fleet.clock["now"]), fleet.store
+            )
+        )
+        try:
+            path = f"{api.url}/api/v1/incidents/qc-cdn-04/{detected}/notifications"
+            listed = requests.get(path, auth=OPS, timeout=30)
+            anonymous = requests.get(path, timeout=30)
+        finally:
+            api.stop()
+    notifications = page[page.index("id='notifications'") :]
+    assert notifications.index("failed") < notifications.index("delivered")
+    assert "json://127.0.0.1:" in notifications
+    assert "500" in notifications
+    assert listed.status_code == 200
+    assert anonymous.status_code == 401
+    body = listed.json()
+    assert body["incident"] == f"qc-cdn-04/{detected}"
+    assert [(a["event"], a["attempt"], a["ok"]) for a in body["attempts"]] == [
+        ("opened", 1, False),
+        ("opened", 2, True),
+    ]
+    assert body["attempts"][0]["at"] == "2026-11-02T08:00:50Z"

@@ -251,10 +251,12 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _app(store: FleetStore) -> FastAPI:
-    """Return the monitor's app over ``store`` (it answers 503 while its database is down)."""
+    """Return the monitor's app over ``store`` (it answers 503 while its database is down),
+    with each incident's notifications."""
     from admin_tools.fleet.api import create_app
+    from admin_tools.fleet.notification_api import with_notifications
 
-    return create_app(store)
+    return with_notifications(create_app(store), store)
 
 
 def _serve(args: argparse.Namespace) -> int:

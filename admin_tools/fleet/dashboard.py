@@ -20,6 +20,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from admin_tools.fleet.availability import Incident, incidents_of
 from admin_tools.fleet.dashboard_data import DAY, Dashboard, dashboard, repair_clock
+from admin_tools.fleet.notifications import attempts_html, incident_id
+from admin_tools.fleet.notifier import attempts_of
 from admin_tools.fleet.store import FleetStore
 from admin_tools.fleet.timeline import timeline
 
@@ -178,8 +180,10 @@ def render_dashboard(board: Dashboard, user: str) -> HTMLResponse:
     return _page("Kiosk fleet", body, user)
 
 
-def render_incident(board: Dashboard, incident: Incident, user: str) -> HTMLResponse:
-    """Return one incident's page."""
+def render_incident(
+    board: Dashboard, incident: Incident, user: str, notified: str = ""
+) -> HTMLResponse:
+    """Return one incident's page (``notified``: its notifications' section)."""
     left, breached = repair_clock(incident, board.now)
     line = next(
         (k for kiosks in board.sites.values() for k in kiosks if k.kiosk_id == incident.kiosk_id),
@@ -195,7 +199,7 @@ def render_incident(board: Dashboard, incident: Incident, user: str) -> HTMLResp
         f"{'over the two hours by ' + span(left) if breached else span(left) + ' left'}</td></tr>"
         f"<tr><th>Cause</th><td>{escape(incident.cause)}</td></tr>"
         f"<tr><th>Devices now</th><td>{escape(', '.join(line.problems) if line else '')}</td></tr>"
-        "</table><p><a href='/'>Back to the fleet</a></p></section>"
+        f"</table><p><a href='/'>Back to the fleet</a></p></section>{notified}"
     )
     return _page(f"Incident at {incident.kiosk_id}", body, user)
 
@@ -275,6 +279,7 @@ def dashboard_routes(store: FleetStore, now: object) -> APIRouter:
             page = _page("Not found", "<p>No such incident.</p>", user[0])
             page.status_code = 404
             return page
-        return render_incident(board, found[0], user[0])
+        told = attempts_of(store, incident_id(kiosk_id, found[0].detected_at))
+        return render_incident(board, found[0], user[0], attempts_html(told))
 
     return router

@@ -17,6 +17,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -198,4 +199,22 @@ def channels_from(
     return Channels(
         operator=urls_from(notify, NOTIFY_ENV, NOTIFY_CREDENTIAL, env),
         ministry=urls_from(notify_ministry, NOTIFY_MINISTRY_ENV, NOTIFY_MINISTRY_CREDENTIAL, env),
+    )
+
+
+def attempts_html(attempts: Sequence[Mapping[str, Any]]) -> str:
+    """Return the incident page's section listing its delivery attempts (escaped)."""
+    rows = "".join(
+        f"<tr><td>{escape(str(a['event']))}</td><td>{escape(str(a['channel']))}</td>"
+        f"<td>{int(a['attempt'])}</td><td class='{'ok' if a['ok'] else 'bad'}'>"
+        f"{'delivered' if a['ok'] else 'failed'}</td><td>{_when(float(a['at']))}</td>"
+        f"<td>{escape(str(a['error']))}</td></tr>"
+        for a in attempts
+    )
+    if not rows:
+        return "<section id='notifications'><h2>Notifications</h2><p>Nobody told yet.</p></section>"
+    return (
+        "<section id='notifications'><h2>Notifications</h2><table><tr><th>Event</th>"
+        "<th>Channel</th><th>Attempt</th><th>Result</th><th>At</th><th>Error</th></tr>"
+        f"{rows}</table></section>"
     )

@@ -1,0 +1,41 @@
+"""``GET /api/v1/incidents/{kiosk_id}/{detected}/notifications``: who was told, and how it went.
+
+Each delivery attempt of the incident's messages (``admin_tools.fleet.notifier``), oldest
+first, for ops and technician users (HTTP Basic). Channels are shown with their passwords
+hidden, as stored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, HTTPException, Request
+
+from admin_tools.fleet.api import basic_user, rfc3339
+from admin_tools.fleet.notifications import incident_id
+from admin_tools.fleet.notifier import attempts_of
+from admin_tools.fleet.store import FleetStore
+
+
+def notification_routes(store: FleetStore) -> APIRouter:
+    """Return the route that lists an incident's delivery attempts."""
+    router = APIRouter()
+
+    @router.get("/api/v1/incidents/{kiosk_id}/{detected}/notifications")
+    def notifications(kiosk_id: str, detected: int, request: Request) -> dict[str, Any]:
+        """List the delivery attempts of the incident's messages."""
+        if basic_user(request, store) is None:
+            raise HTTPException(
+                401, "log in as an ops user", headers={"WWW-Authenticate": 'Basic realm="fleet"'}
+            )
+        key = incident_id(kiosk_id, detected)
+        attempts = [{**a, "at": rfc3339(a["at"])} for a in attempts_of(store, key)]
+        return {"incident": key, "attempts": attempts}
+
+    return router
+
+
+def with_notifications(app: FastAPI, store: FleetStore) -> FastAPI:
+    """Return ``app`` serving the incidents' delivery attempts too."""
+    app.include_router(notification_routes(store))
+    return app
