@@ -42,9 +42,10 @@ def notifying(
     folder: Path,
     lists: Mapping[Audience, Sequence[str]],
     source: IncidentSource | None = None,
+    db: str | None = None,
 ) -> Iterator[tuple[Fleet, Notifier]]:
     """Serve a monitor and run its notifier on the monitor's clock (passes when woken)."""
-    with serve_fleet(folder, KIOSKS) as fleet:
+    with serve_fleet(folder, KIOSKS, db) as fleet:
         fleet.now(0)
         notifier = Notifier(
             fleet.store,
@@ -146,9 +147,12 @@ def test_the_bilingual_email_reaches_a_real_smtp_server(tmp_path: Path) -> None:
 
 
 def test_a_failing_receiver_is_tried_again_until_it_accepts_and_each_attempt_is_recorded(
-    tmp_path: Path,
+    tmp_path: Path, fleet_db: str
 ) -> None:
-    with webhook() as hook, notifying(tmp_path, {Audience.OPERATOR: [hook.url]}) as running:
+    with (
+        webhook() as hook,
+        notifying(tmp_path, {Audience.OPERATOR: [hook.url]}, db=fleet_db) as running,
+    ):
         hook.failures = 2
         fleet, notifier = running
         printer_runs_out_of_paper(fleet)
@@ -224,9 +228,9 @@ def test_a_ministry_outage_goes_to_the_ministry_list_and_many_silent_kiosks_make
 
 
 def test_a_restarted_notifier_repeats_nothing_and_never_reports_history_from_before_it_began(
-    tmp_path: Path,
+    tmp_path: Path, fleet_db: str
 ) -> None:
-    with webhook() as hook, serve_fleet(tmp_path, KIOSKS) as fleet:
+    with webhook() as hook, serve_fleet(tmp_path, KIOSKS, fleet_db) as fleet:
         assert fleet.post("on-gat-07", [sample(0), sample(15, "down"), sample(30)]).ok
         fleet.now(3600)
 
