@@ -63,11 +63,14 @@ def test_samples_in_any_order_late_and_twice_give_the_availability_worked_out_by
         100 * (3600 - 705) / 3600, abs=0.01
     )
     assert fleet_figures["min_operational_pct"] == pytest.approx(0.0)
+    operator = {"attributed_to": "operator", "reason": ""}
     assert report["incidents"] == [
         {"kiosk_id": "ottawa-rideau-01", "detected_at": at(210), "resolved_at": at(315),
-         "duration_seconds": 105, "sla_breached": False, "cause": "down"},
+         "duration_seconds": 105, "sla_breached": False, "cause": "down",
+         "kiosks": ["ottawa-rideau-01"], **operator},
         {"kiosk_id": "quebec-gabrielle-roy-02", "detected_at": at(2400), "resolved_at": at(3000),
-         "duration_seconds": 600, "sla_breached": False, "cause": "silent"},
+         "duration_seconds": 600, "sla_breached": False, "cause": "silent",
+         "kiosks": ["quebec-gabrielle-roy-02"], **operator},
     ]  # fmt: skip
 
 

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 
-from admin_tools.fleet.timeline import Segment
+from admin_tools.fleet.timeline import UNSPECIFIED, Segment
 from transactions.services import BACKENDS
 
 BACKEND = "backend"
@@ -62,7 +62,8 @@ def operator_cause(segment: Segment) -> str | None:
     """Return why the operator is to blame for the segment (None: operational).
 
     ``silent`` for silence, ``maintenance`` for the state, else the first operator cause of
-    an unavailable service by name (``device:printer``…), else the state (``down``…).
+    an unavailable service by name (``device:printer``…), else ``unspecified`` for a
+    ``degraded`` kiosk that did not say why, else the state (``down``…).
     """
     if operational(segment):
         return None
@@ -70,8 +71,13 @@ def operator_cause(segment: Segment) -> str | None:
         return SILENT_CAUSE
     if segment.state == MAINTENANCE:
         return MAINTENANCE
-    theirs = sorted(c for c in said(segment.detail).unavailable().values() if c != BACKEND)
-    return theirs[0] if theirs else segment.state
+    causes = set(said(segment.detail).unavailable().values())
+    theirs = sorted(causes - {BACKEND, UNSPECIFIED})
+    if theirs:
+        return theirs[0]
+    if segment.state == "degraded" and UNSPECIFIED in causes:
+        return UNSPECIFIED
+    return segment.state
 
 
 def ministries_out(segment: Segment) -> set[str]:
