@@ -131,6 +131,29 @@ def test_open_incidents_show_the_seconds_left_on_their_repair_clock(tmp_path: Pa
     assert left == {"laval-carrefour-01": 7200 - 7485.25, "sherbrooke-04": 7200 - (7500.25 - 1545)}
 
 
+def test_kiosks_falling_silent_together_are_one_incident_with_one_repair_clock(
+    tmp_path: Path,
+) -> None:
+    kiosks = {f"montreal-{n:02d}": f"Place Dupuis, unité {n}" for n in range(1, 11)}
+    kiosks["quebec-01"] = "Galeries de la Capitale"
+    with serve_fleet(tmp_path, kiosks) as fleet:
+        for n, kiosk_id in enumerate(sorted(kiosks)):
+            last = 1785 if kiosk_id == "quebec-01" else 15 + n  # ten fall silent together
+            fleet.post(kiosk_id, [sample(t) for t in range(0, last + 1, 15)] + [sample(last)])
+        fleet.now(1800)
+        text, series = scrape(fleet.url)
+    promtool_check(text)
+    assert series["kiosk_fleet_open_incidents", frozenset()] == 1
+    clocks = {
+        labels: value
+        for (name, labels), value in series.items()
+        if name == "kiosk_incident_repair_seconds_left"
+    }
+    # Silent from the first one's last sample + the 60 s grace period: 15 + 60 = 75.
+    together = frozenset({("kiosk_id", ""), ("site", ""), ("cause", "network or monitor")})
+    assert clocks == {together: 7200 - (1800 - 75)}  # an empty label is no label to Prometheus
+
+
 def test_fleet_operator_availability_is_served_as_a_ratio(tmp_path: Path) -> None:
     with serve_fleet(tmp_path, SITES) as fleet:
         fleet.post("laval-carrefour-01", [sample(0), sample(15)])
@@ -138,6 +161,28 @@ def test_fleet_operator_availability_is_served_as_a_ratio(tmp_path: Path) -> Non
         fleet.now(30)
         _text, series = scrape(fleet.url)
     assert series["kiosk_fleet_operator_availability_ratio", frozenset()] == 0.5
+
+
+def test_a_kiosk_degraded_only_by_a_ministrys_backend_still_counts_for_the_operator(
+    tmp_path: Path,
+) -> None:
+    backend = {"fine": {"available": False, "cause": "backend"}, "address-change": True}
+    printer = {"fine": {"available": False, "cause": "device:printer"}, "address-change": True}
+    kiosks = {**SITES, "gatineau-02": "Galeries de Hull, local 118"}
+    with serve_fleet(tmp_path, kiosks) as fleet:
+        fleet.post("laval-carrefour-01", [sample(t, "degraded", services=backend) for t in (0, 15)])
+        fleet.post("sherbrooke-04", [sample(t, "degraded", services=printer) for t in (0, 15)])
+        fleet.post("gatineau-02", [sample(0), sample(15)])
+        fleet.now(30)
+        text, series = scrape(fleet.url)
+    promtool_check(text)
+    assert series["kiosk_fleet_operator_availability_ratio", frozenset()] == 2 / 3
+    assert series["kiosk_fleet_operational_ratio", frozenset()] == 1 / 3
+    laval, estrie = ("kiosk_id", "laval-carrefour-01"), ("kiosk_id", "sherbrooke-04")
+    assert series["kiosk_unavailable_services", frozenset({laval, ("cause", "backend")})] == 1
+    printer_cause = frozenset({estrie, ("cause", "device:printer")})
+    assert series["kiosk_unavailable_services", printer_cause] == 1
+    assert series["kiosk_unavailable_services", frozenset({estrie, ("cause", "unknown")})] == 0
 
 
 def test_two_monitors_in_one_process_each_serve_their_own_fleet(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from prometheus_client.registry import CollectorRegistry
 
 from admin_tools.fleet.availability import REPAIR_SECONDS, Incident, open_incidents
 from admin_tools.fleet.causes import operational
+from admin_tools.fleet.incidents import correlate_silence
 from admin_tools.fleet.store import FleetStore
 from admin_tools.fleet.timeline import STATES, Segment, timeline
 
@@ -70,7 +71,10 @@ class FleetNow:
             segments={k: parts[-1] for k, parts in timelines.items() if parts},
             sites=dict(store.kiosks()),
             latest={k: v for k, v in store.latest().items() if v["at"] is not None},
-            incidents=open_incidents(histories, now, store.grace),
+            incidents=correlate_silence(
+                open_incidents(histories, now, store.grace),
+                {k: site for k, site in store.kiosks() if timelines.get(k)},
+            ),
         )
 
     @property
@@ -86,6 +90,11 @@ class FleetNow:
         """Return the share of counted kiosks operational on the operator's definition now
         (``causes.operational``: up, or degraded by a ministry's backend only)."""
         return self._share(operational)
+
+    def site_of(self, incident: Incident) -> str:
+        """Return the incident's site ("" for kiosks of several sites falling silent)."""
+        sites = {self.sites.get(k, "") for k in incident.kiosks or (incident.kiosk_id,)}
+        return sites.pop() if len(sites) == 1 else ""
 
     def _share(self, counts: Callable[[Segment], bool]) -> float:
         if not self.segments:
@@ -185,7 +194,7 @@ def incident_families(fleet: FleetNow) -> Iterator[Metric]:
     )
     for incident in fleet.incidents:
         left.add_metric(
-            [incident.kiosk_id, fleet.sites.get(incident.kiosk_id, ""), incident.cause],
+            [incident.kiosk_id, fleet.site_of(incident), incident.cause],
             REPAIR_SECONDS - incident.duration(now),
         )
     yield left
