@@ -41,8 +41,10 @@ def at_origin(seconds: float) -> float:
     return ORIGIN.timestamp() + seconds
 
 
-def test_metrics_pass_promtool_and_show_states_share_and_open_incidents(tmp_path: Path) -> None:
-    with serve_fleet(tmp_path, SITES) as fleet:
+def test_metrics_pass_promtool_and_show_states_share_and_open_incidents(
+    tmp_path: Path, fleet_db: str
+) -> None:
+    with serve_fleet(tmp_path, SITES, fleet_db) as fleet:
         fleet.post("laval-carrefour-01", [sample(t) for t in range(0, 7500, 15)])
         fleet.post("sherbrooke-04", [sample(0), sample(15, "down")])  # down since 15
         fleet.now(7500)
@@ -60,8 +62,8 @@ def test_metrics_pass_promtool_and_show_states_share_and_open_incidents(tmp_path
     assert series["kiosk_fleet_open_incidents_over_repair_time", frozenset()] == 1  # 7485 s
 
 
-def test_the_last_sample_time_is_exact_to_the_millisecond(tmp_path: Path) -> None:
-    with serve_fleet(tmp_path, SITES) as fleet:
+def test_the_last_sample_time_is_exact_to_the_millisecond(tmp_path: Path, fleet_db: str) -> None:
+    with serve_fleet(tmp_path, SITES, fleet_db) as fleet:
         fleet.post("sherbrooke-04", [sample(0), sample(15.123)])
         fleet.now(20)
         text, series = scrape(fleet.url)
@@ -74,8 +76,9 @@ def test_the_last_sample_time_is_exact_to_the_millisecond(tmp_path: Path) -> Non
 
 def test_each_kiosk_shows_its_outbox_version_and_unavailable_services_by_cause(
     tmp_path: Path,
+    fleet_db: str,
 ) -> None:
-    with serve_fleet(tmp_path, SITES) as fleet:
+    with serve_fleet(tmp_path, SITES, fleet_db) as fleet:
         fleet.post(
             "laval-carrefour-01",
             [
@@ -116,8 +119,10 @@ def test_unavailable_services_are_counted_by_their_cause_and_a_bare_false_is_unk
     assert unavailable_by_cause(services) == {"device:printer": 2, "backend": 1, "unknown": 2}
 
 
-def test_open_incidents_show_the_seconds_left_on_their_repair_clock(tmp_path: Path) -> None:
-    with serve_fleet(tmp_path, SITES) as fleet:
+def test_open_incidents_show_the_seconds_left_on_their_repair_clock(
+    tmp_path: Path, fleet_db: str
+) -> None:
+    with serve_fleet(tmp_path, SITES, fleet_db) as fleet:
         fleet.post("laval-carrefour-01", [sample(0), sample(15, "down")])  # down since 15
         fleet.post("sherbrooke-04", [sample(t) for t in range(0, 1500, 15)])  # silent from 1545
         fleet.now(7500.25)
@@ -165,11 +170,12 @@ def test_fleet_operator_availability_is_served_as_a_ratio(tmp_path: Path) -> Non
 
 def test_a_kiosk_degraded_only_by_a_ministrys_backend_still_counts_for_the_operator(
     tmp_path: Path,
+    fleet_db: str,
 ) -> None:
     backend = {"fine": {"available": False, "cause": "backend"}, "address-change": True}
     printer = {"fine": {"available": False, "cause": "device:printer"}, "address-change": True}
     kiosks = {**SITES, "gatineau-02": "Galeries de Hull, local 118"}
-    with serve_fleet(tmp_path, kiosks) as fleet:
+    with serve_fleet(tmp_path, kiosks, fleet_db) as fleet:
         fleet.post("laval-carrefour-01", [sample(t, "degraded", services=backend) for t in (0, 15)])
         fleet.post("sherbrooke-04", [sample(t, "degraded", services=printer) for t in (0, 15)])
         fleet.post("gatineau-02", [sample(0), sample(15)])
