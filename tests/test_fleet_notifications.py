@@ -12,7 +12,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from email.header import decode_header, make_header
 from pathlib import Path
-from typing import Any
 
 import requests
 from fleet_support import OPS, ORIGIN, Fleet, sample, serve_fleet
@@ -22,7 +21,6 @@ from admin_tools.fleet.api import create_app
 from admin_tools.fleet.notification_api import with_notifications
 from admin_tools.fleet.notifications import Audience, Event, events_of
 from admin_tools.fleet.notifier import (
-    IncidentSource,
     Notifier,
     apprise_channel,
     attempts_of,
@@ -41,18 +39,17 @@ DOWN_AT = 45.0
 def notifying(
     folder: Path,
     lists: Mapping[Audience, Sequence[str]],
-    source: IncidentSource | None = None,
     db: str | None = None,
+    kiosks: Mapping[str, str] = KIOSKS,
 ) -> Iterator[tuple[Fleet, Notifier]]:
     """Serve a monitor and run its notifier on the monitor's clock (passes when woken)."""
-    with serve_fleet(folder, KIOSKS, db) as fleet:
+    with serve_fleet(folder, dict(kiosks), db) as fleet:
         fleet.now(0)
         notifier = Notifier(
             fleet.store,
             {audience: [apprise_channel(u) for u in urls] for audience, urls in lists.items()},
             PUBLIC,
             clock=lambda: fleet.clock["now"],
-            source=source,
             every=3600.0,
             backoff=(0.01, 0.05),
         )
@@ -115,7 +112,9 @@ def test_the_on_call_webhook_hears_of_an_incident_opening_nearing_breach_breache
         assert "lasted: 2 h 10 min" in resolved["message"]
         assert "durée : 2 h 10 min" in resolved["message"]
 
-        notifier.stop()  # its last delivery is recorded once it stopped
+        at_minute(fleet, notifier, repaired + 30)  # within the grace period: still up
+        assert notifier.settled(WAIT)  # a later pass repeats nothing
+        notifier.stop()
         incident = f"qc-cdn-04/{int(ORIGIN.timestamp() + 45)}"
         attempts = attempts_of(fleet.store, incident)
         assert [(a["event"], a["attempt"], a["ok"]) for a in attempts] == [
@@ -185,46 +184,32 @@ def test_a_hanging_receiver_never_holds_up_the_kiosks_samples(tmp_path: Path) ->
             assert hook.next()["title"].startswith("Panne détectée")  # the retry got through
 
 
-def test_a_ministry_outage_goes_to_the_ministry_list_and_many_silent_kiosks_make_one_message(
+def test_a_ministry_outage_goes_to_the_ministry_list_and_a_site_falling_silent_is_one_message(
     tmp_path: Path,
 ) -> None:
-    start = ORIGIN.timestamp()
-    rows: list[dict[str, Any]] = [
-        {
-            "kiosk_id": "qc-cdn-04",
-            "detected_at": start + 60,
-            "resolved_at": None,
-            "duration_seconds": 3 * 3600.0,
-            "sla_breached": False,
-            "cause": "backend",
-            "attributed_to": "ministry:transport",
-            "reason": "backend: SAAQ refuse les renouvellements",
-        },
-        {
-            "kiosk_id": None,
-            "kiosks": ["on-gat-07", "qc-cdn-04"],
-            "detected_at": start + 120,
-            "resolved_at": None,
-            "duration_seconds": 60.0,
-            "sla_breached": False,
-            "cause": "silent",
-        },
-    ]
-
-    def source(_now: float) -> tuple[list[dict[str, Any]], dict[str, str], dict[str, str]]:
-        return rows, KIOSKS, {}
-
+    site = "Centre Rideau, niveau 2"
+    backend = {"registration-renewal": {"available": False, "cause": "backend"}, "fine": True}
     with webhook() as ops, webhook() as ministry:
         lists = {Audience.OPERATOR: [ops.url], Audience.MINISTRY: [ministry.url]}
-        with notifying(tmp_path, lists, source=source) as (fleet, notifier):
-            at_minute(fleet, notifier, 3 * 3600 + 60)
-            outage = ministry.next()
-            correlated = ops.next()
-    assert outage["title"] == ("Panne détectée / Incident opened: qc-cdn-04 [ministry:transport]")
-    assert "Raison : backend: SAAQ refuse les renouvellements" in outage["message"]
-    assert correlated["title"] == "Panne détectée / Incident opened: on-gat-07, qc-cdn-04"
-    assert "on-gat-07 (Les Promenades de l'Outaouais, local 12b)" in correlated["message"]
-    assert ops.posts == 1
+        kiosks = {"on-rid-01": site, "on-rid-02": site}
+        with notifying(tmp_path, lists, kiosks=kiosks) as (fleet, notifier):
+            out = [
+                sample(15, "degraded", services=backend, reason="SAAQ : 503 Service Unavailable")
+            ]
+            assert fleet.post("on-rid-01", [sample(0), *out, sample(45), sample(60)]).ok
+            assert fleet.post("on-rid-02", [sample(0), sample(15), sample(30)]).ok
+            at_minute(fleet, notifier, 3 * 3600)  # both silent since 08:01: the site is dark
+            assert notifier.settled(WAIT)
+            told = [ministry.next(), ministry.next()]
+            dark = ops.next()
+    assert told[0]["title"] == "Panne détectée / Incident opened: on-rid-01 [ministry:transport]"
+    assert "Raison : SAAQ : 503 Service Unavailable" in told[0]["message"]
+    assert told[1]["title"].startswith("Panne résolue / Incident resolved: on-rid-01")
+    assert ministry.posts == 2  # not on the operator's clock: no breach
+    assert dark["title"] == "Panne détectée / Incident opened: on-rid-01, on-rid-02"
+    assert f"on-rid-02 ({site})" in dark["message"]
+    assert "Cause: network or monitor" in dark["message"]
+    assert ops.posts == 3  # the site's one incident: opened, 30 minutes left, breached
 
 
 def test_a_restarted_notifier_repeats_nothing_and_never_reports_history_from_before_it_began(
@@ -259,6 +244,7 @@ def test_a_restarted_notifier_repeats_nothing_and_never_reports_history_from_bef
         fleet.now(3640)
         second.wake()
         resolved = hook.next()
+        assert second.settled(WAIT)
         second.stop()
     assert resolved["title"].startswith("Panne résolue / Incident resolved: qc-cdn-04")
     assert hook.posts == 2  # on-gat-07's incident came before notifications began

@@ -28,7 +28,8 @@ WARN_BEFORE_SECONDS = 30 * 60
 NOTIFY_CREDENTIAL = "kiosk-fleet-notify"
 NOTIFY_MINISTRY_CREDENTIAL = "kiosk-fleet-notify-ministry"
 CORRELATED = "correlated"
-"""The id prefix of an incident of many kiosks (no ``kiosk_id``): ``correlated/<second>``."""
+"""The id prefix of the operator's incident of many kiosks silent together (a ministry's
+is ``ministry:<name>/<second>``; one kiosk's ``<kiosk>/<second>``)."""
 NOTIFY_ENV = "KIOSK_FLEET_NOTIFY"
 NOTIFY_MINISTRY_ENV = "KIOSK_FLEET_NOTIFY_MINISTRY"
 
@@ -86,7 +87,7 @@ def incident_id(kiosk_id: str, detected_at: float) -> str:
 
 def incident_path(due: Due) -> str:
     """Return the dashboard's path of the incident's page (the fleet's for many kiosks)."""
-    if due.incident_id.startswith(CORRELATED + "/"):
+    if not due.incident_id.startswith(due.kiosks[0] + "/"):
         return "/#incidents"
     return f"/incidents/{quote(due.kiosks[0], safe='')}/{int(due.detected_at)}"
 
@@ -101,10 +102,14 @@ def events_of(row: Mapping[str, Any], problems: Mapping[str, str]) -> list[Due]:
     audience = Audience.MINISTRY if attributed.startswith("ministry:") else Audience.OPERATOR
     kiosks = tuple(row.get("kiosks") or ()) or (str(row["kiosk_id"]),)
     detected, resolved = float(row["detected_at"]), row.get("resolved_at")
-    single = row.get("kiosk_id") is not None or len(kiosks) == 1
+    kiosk = row.get("kiosk_id")
+    if kiosk:  # one kiosk's incident: as its page's path has it
+        key = incident_id(str(kiosk), detected)
+    else:  # many kiosks: a ministry's outage, or kiosks silent together
+        key = incident_id(attributed if audience is Audience.MINISTRY else CORRELATED, detected)
     duration = float(row.get("duration_seconds") or 0.0)
     opened = Due(
-        incident_id=incident_id(kiosks[0] if single else CORRELATED, detected),
+        incident_id=key,
         event=Event.OPENED,
         at=detected,
         audience=audience,
@@ -156,7 +161,8 @@ def message(due: Due, sites: Mapping[str, str], public_url: str) -> tuple[str, s
     link = public_url.rstrip("/") + incident_path(due)
     reason = due.reason or "—"
     lasted = _span(due.duration_seconds)
-    title = f"{french} / {english}: {', '.join(due.kiosks)}{owner}"
+    named = ", ".join(due.kiosks[:3]) + (f" +{len(due.kiosks) - 3}" if len(due.kiosks) > 3 else "")
+    title = f"{french} / {english}: {named}{owner}"
     body = "\n".join(
         [
             f"FR — {french}{owner}",

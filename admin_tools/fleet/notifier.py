@@ -71,9 +71,11 @@ def store_incidents(store: FleetStore) -> IncidentSource:
 
     def read(now: float) -> tuple[list[Any], dict[str, str], dict[str, str]]:
         histories = store.histories(until=now)
-        report = availability_report(histories, now - LOOKBACK_SECONDS, now, now, store.grace)
+        sites = dict(store.kiosks())
+        report = availability_report(
+            histories, now - LOOKBACK_SECONDS, now, now, store.grace, sites=sites
+        )
         latest = store.latest()
-        sites = {kiosk_id: str(info["site"]) for kiosk_id, info in latest.items()}
         problems = {
             kiosk_id: ", ".join(
                 f"{name}: {value}"
@@ -173,6 +175,8 @@ class Notifier:
         self._order = 0
         self._since = 0.0
         self._wake = threading.Event()
+        self._idle = threading.Event()
+        self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -193,7 +197,14 @@ class Notifier:
 
     def wake(self) -> None:
         """Look at the incidents now rather than at the next pass."""
-        self._wake.set()
+        with self._lock:
+            self._idle.clear()
+            self._wake.set()
+
+    def settled(self, timeout: float) -> bool:
+        """Wait until a pass ran since the last ``wake`` and every delivery it queued
+        ended (delivered or given up); tell whether it did within ``timeout`` seconds."""
+        return self._idle.wait(timeout)
 
     def _run(self) -> None:
         next_pass = 0.0
@@ -206,6 +217,9 @@ class Notifier:
                 job = heapq.heappop(self._jobs)
                 self._guarded(functools.partial(self._deliver, job))
                 continue
+            with self._lock:
+                if not self._wake.is_set() and not self._jobs:
+                    self._idle.set()
             ready = self._jobs[0].ready if self._jobs else next_pass
             self._wake.wait(max(0.0, min(ready, next_pass) - time.monotonic()))
 
