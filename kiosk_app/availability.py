@@ -2,9 +2,12 @@
 whether the kiosk's own storage can still record a transaction.
 
 A probe is a GET under each backend's path: any answer below 500 means it is there (a 404
-is an answer); a 5xx, a timeout or a refused connection means it is not. The watcher runs
-on its own thread (its owner starts and stops it) and reports only changes. The storage
-watch asks ``KioskDatabase.storage_problem`` the same way.
+is an answer); a 5xx, a timeout or a refused connection means it is not. When no probe
+could even connect, the kiosk's network is the cause, not the ministries (``network``).
+The watcher runs on its own thread (its owner starts and stops it) and reports only
+changes. The storage watch asks ``KioskDatabase.storage_problem`` the same way, and the
+device watch has the printer read its status now and then (its health is otherwise only
+known after a job).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from transactions.ministries.http import JsonApi, Timeouts
+from transactions.ministries.http import ANSWERS, UNCONNECTED, JsonApi, Timeouts
 
 logger = logging.getLogger(__name__)
 
@@ -76,16 +79,22 @@ class BackendWatch(_Periodic):
         super().__init__(every)
         self.unreachable: frozenset[str] | None = None
         """What the last round found down (None before the first round)."""
+        self.network = False
+        """Whether, in the last round, no probe could even connect (set before ``changed``)."""
 
     def probe(self) -> frozenset[str]:
         """Probe every backend once; report a change; return what is unreachable."""
-        down = frozenset(name for name, path in PROBES.items() if not self._api.reachable(path))
-        if down != self.unreachable:
-            if down:
+        found = {name: self._api.probe(path) for name, path in PROBES.items()}
+        down = frozenset(name for name, answer in found.items() if answer != ANSWERS)
+        network = all(answer == UNCONNECTED for answer in found.values())
+        if down != self.unreachable or network != self.network:
+            if network:
+                logger.warning("no backend can be reached: the kiosk's network is down")
+            elif down:
                 logger.warning("backends unreachable: %s", ", ".join(sorted(down)))
             elif self.unreachable:
                 logger.info("every backend answers again")
-            self.unreachable = down
+            self.unreachable, self.network = down, network
             self._changed(down)
         return down
 
@@ -125,3 +134,18 @@ class StorageWatch(_Periodic):
             self.problem = problem
             self._changed(problem)
         return problem
+
+
+class DeviceWatch(_Periodic):
+    """Call ``check`` (a device's status read, e.g. the printer's ``self_test``) every
+    ``every`` seconds, so that its health is current between jobs."""
+
+    name = "device-watch"
+
+    def __init__(self, check: Callable[[], object], every: float = 15.0) -> None:
+        super().__init__(every)
+        self._check = check
+
+    def probe(self) -> object:
+        """Read the device's status once."""
+        return self._check()

@@ -15,9 +15,11 @@ import pytest
 from fakes import FakeClock
 from fleet_support import ORIGIN, serve_fleet
 
+from kiosk_app.availability import BackendWatch
 from kiosk_app.config import ConfigError, KioskConfig, parse_config
 from kiosk_app.fleet_reporter import FleetReporter, service_availability
 from kiosk_app.kiosk_status import KioskStatus, publish, read_status, service_causes
+from ministry_sandbox.testing import serve_sandbox
 from offline_store.database import KioskDatabase
 from transactions.services import SERVICES
 
@@ -45,6 +47,22 @@ def test_a_ministry_down_is_the_backends_cause_and_nothing_answering_is_the_netw
     assert (ministry.state, ministry.causes) == ("degraded", {"fine": "backend"})
     cut = KioskStatus.of(None, frozenset(SERVICES), network=True)
     assert set(cut.causes.values()) == {"network"}
+
+
+def test_the_watch_blames_the_network_only_when_no_backend_can_even_be_connected_to() -> None:
+    seen: list[frozenset[str]] = []
+    with serve_sandbox() as sandbox:
+        watch = BackendWatch(sandbox.url, seen.append)
+        sandbox.set_faults(outage=True, paths=["/"])  # every backend answers 5xx
+        assert len(watch.probe()) == 5
+        assert watch.network is False
+        url = sandbox.url
+    assert len(watch.probe()) == 5  # the sandbox is gone: nothing accepts a connection
+    assert watch.network is True
+    assert len(seen) == 2  # the same backends down, now for another cause: reported
+    gone = BackendWatch(url, seen.append)
+    gone.probe()
+    assert gone.network is True
 
 
 def test_the_operators_printer_wins_over_a_ministry_down_for_the_same_service() -> None:

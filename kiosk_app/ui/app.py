@@ -17,7 +17,7 @@ from kivy.properties import NumericProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from device_drivers.registry import SETTLED_AT_KIOSK
-from kiosk_app.availability import BackendWatch, StorageWatch
+from kiosk_app.availability import BackendWatch, DeviceWatch, StorageWatch
 from kiosk_app.bootstrap import Kiosk
 from kiosk_app.config import UiConfig
 from kiosk_app.i18n import LANGUAGES, Translator
@@ -114,7 +114,14 @@ class KioskApp(LockedDownApp):
             self._storage_changed,
             every=kiosk.config.probe_seconds,
         )
-        self._published: tuple[str | None, frozenset[str], bool] | None = None
+        # The printer's status is read between jobs too: a silent printer is then known.
+        self.printer_watch = DeviceWatch(
+            lambda: getattr(kiosk.devices.printer, "self_test", lambda: None)(),
+            every=kiosk.config.probe_seconds,
+        )
+        self._backend_down: frozenset[str] = frozenset()
+        self._network = False
+        self._published: tuple[str | None, frozenset[str], bool, bool] | None = None
         self._since: str | None = None
         self._published_key: tuple[Any, ...] | None = None
         self.idle_drain = (
@@ -164,6 +171,7 @@ class KioskApp(LockedDownApp):
             scanner.start(self._on_scan)
         self.watch.start()
         self.storage_watch.start()
+        self.printer_watch.start()
         Clock.schedule_interval(lambda _dt: self.publish_status(True), HEARTBEAT_SECONDS)
         if self.idle_drain is not None:
             Clock.schedule_interval(self._drain_while_idle, self.kiosk.config.agent_poll_seconds)
@@ -181,6 +189,7 @@ class KioskApp(LockedDownApp):
         self.guidance.reset()
         self.watch.stop()
         self.storage_watch.stop()
+        self.printer_watch.stop()
         scanner = self.kiosk.devices.scanner
         if scanner is not None:
             scanner.stop()
@@ -193,7 +202,12 @@ class KioskApp(LockedDownApp):
     def _backends_changed(self, unreachable: frozenset[str]) -> None:
         """Hand what the watcher found (on its thread) to the menu, on the UI thread."""
         down = unavailable_services(unreachable, self.kiosk.config.accepts_offline)
-        Clock.schedule_once(lambda _dt: self.session.set_unavailable(down), 0)
+        network = self.watch.network
+        Clock.schedule_once(lambda _dt: self._backends_now(down, network), 0)
+
+    def _backends_now(self, down: frozenset[str], network: bool) -> None:
+        self._backend_down, self._network = down, network
+        self.publish_status()
 
     def _idle(self) -> bool:
         view = self.session.view
@@ -228,18 +242,31 @@ class KioskApp(LockedDownApp):
         """Publish the kiosk's state when it changes, and as a heartbeat (with the devices'
         health, read then: cheap, it is their last known state)."""
         session = self.session
-        now = (session.out_of_service, session.view.unavailable, session.under_repair)
+        now = (session.out_of_service, self._backend_down, session.under_repair, self._network)
         if now == self._published and not heartbeat:
             return
         devices = self._device_health()
         key = (now, tuple(sorted(devices.items())))  # what the published state derives from
         if key != self._published_key:
             self._since = None  # a new state: since now
-        status = KioskStatus.of(now[0], now[1], since=self._since, devices=devices, repair=now[2])
+        status = KioskStatus.of(
+            now[0],
+            now[1],
+            since=self._since,
+            devices=devices,
+            repair=now[2],
+            network=now[3],
+            needs_printer=self.kiosk.config.needs_printer,
+        )
         self._published, self._published_key, self._since = now, key, status.since
         if session.out_of_service is not None:
             self.storage_watch.failed(session.out_of_service)
         publish(self.kiosk.config.status_path, status)
+        # The menu greys out what cannot be sold: backends down, or no printer for a
+        # service that needs its receipt. Later, not from within the render under way.
+        unavailable = frozenset(status.causes)
+        if unavailable != session.view.unavailable:
+            Clock.schedule_once(lambda _dt: session.set_unavailable(unavailable), 0)
 
     def _device_health(self) -> dict[str, str]:
         found = {}

@@ -40,6 +40,10 @@ def _session_for(base_url: str) -> requests.Session:
     return session
 
 
+ANSWERS, FAILING, UNCONNECTED = "answers", "failing", "unconnected"
+"""What a probe found (``JsonApi.probe``)."""
+
+
 class JsonApi:
     """A JSON backend at ``base_url``; 4xx answers are permanent, the rest retry-later."""
 
@@ -63,13 +67,20 @@ class JsonApi:
 
     def reachable(self, path: str) -> bool:
         """Tell whether the backend answers at all: any answer below 500 means it is there."""
+        return self.probe(path) == ANSWERS
+
+    def probe(self, path: str) -> str:
+        """GET ``path`` and say how it went: ``ANSWERS`` (below 500), ``FAILING`` (5xx, or
+        no answer in time once connected) or ``UNCONNECTED`` (no connection was made)."""
         try:
             response = self._session.get(
                 self._base_url + path, timeout=(self._timeouts.connect, self._timeouts.read)
             )
+        except requests.ConnectionError:  # ConnectTimeout included
+            return UNCONNECTED
         except requests.RequestException:
-            return False
-        return response.status_code < 500
+            return FAILING
+        return ANSWERS if response.status_code < 500 else FAILING
 
     def post(self, path: str, body: dict[str, Any], idempotency_key: str) -> Any:
         """POST ``body`` to ``path`` with an idempotency key; return the decoded JSON body."""
