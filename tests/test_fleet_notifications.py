@@ -25,6 +25,7 @@ from admin_tools.fleet.notifier import (
     apprise_channel,
     attempts_of,
 )
+from admin_tools.fleet.store import FleetStore
 from ministry_sandbox.server import RunningSandbox
 
 KIOSKS = {
@@ -323,3 +324,38 @@ def test_the_incident_page_and_the_api_show_each_delivery_attempt(tmp_path: Path
         ("opened", 2, True),
     ]
     assert body["attempts"][0]["at"] == "2026-11-02T08:00:50Z"
+
+
+def test_two_replicas_of_the_monitor_on_one_database_send_each_message_once(
+    tmp_path: Path, fleet_db: str
+) -> None:
+    with (
+        webhook() as hook,
+        notifying(tmp_path, {Audience.OPERATOR: [hook.url]}, db=fleet_db) as (
+            fleet,
+            first,
+        ),
+    ):
+        other = FleetStore(fleet_db)  # the second replica's own connection
+        second = Notifier(
+            other,
+            {Audience.OPERATOR: [apprise_channel(hook.url)]},
+            PUBLIC,
+            clock=lambda: fleet.clock["now"],
+            every=3600.0,
+        )
+        second.start()
+        try:
+            printer_runs_out_of_paper(fleet)
+            fleet.now(DOWN_AT + 5)
+            first.wake()
+            second.wake()
+            assert first.settled(WAIT)
+            assert second.settled(WAIT)
+        finally:
+            second.stop()
+            other.close()
+        assert hook.next()["title"].startswith("Panne détectée / Incident opened: qc-cdn-04")
+        attempts = attempts_of(fleet.store, f"qc-cdn-04/{int(ORIGIN.timestamp() + DOWN_AT)}")
+    assert hook.posts == 1
+    assert [(a["event"], a["attempt"], a["ok"]) for a in attempts] == [("opened", 1, True)]

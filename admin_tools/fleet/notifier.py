@@ -8,6 +8,8 @@ connection, and only for short reads and writes, never while sending. Each attem
 row of ``notification_attempts``; an event is done for a channel once one attempt
 succeeded or ``attempts`` failed, so a restarted monitor neither repeats nor forgets one.
 Events older than the first start of notifications are never sent (no flood of history).
+Replicas of the monitor sharing a PostgreSQL database each claim a message before sending
+it (``notification_claims``), so it is sent once.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import functools
 import heapq
 import logging
+import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -35,6 +38,8 @@ IncidentSource = Callable[
 """Return (incident rows, site of each kiosk, device problems of each kiosk) at a time."""
 LOOKBACK_SECONDS = 2 * 86400.0
 SINCE_KEY = "notifications_since"
+CLAIM_SECONDS = 3600.0
+"""How long a replica's claim on a message holds (longer than all its attempts take)."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +133,25 @@ def _progress(
     return {(r[0], r[1], r[2]): (int(r[3]), bool(r[4])) for r in rows}
 
 
+def claim(store: FleetStore, key: tuple[str, str, str], owner: str, now: float) -> bool:
+    """Tell whether ``owner`` may send ``key``'s message: it claimed it first, or the
+    claim of another (a replica that stopped) is older than ``CLAIM_SECONDS``."""
+    with store.db.transaction() as tx:
+        tx.execute(
+            "insert into notification_claims (incident_id, event, channel, owner, claimed_at)"
+            " values (?, ?, ?, ?, ?) on conflict (incident_id, event, channel) do update"
+            " set owner = excluded.owner, claimed_at = excluded.claimed_at"
+            " where notification_claims.claimed_at < ?",
+            [*key, owner, now, now - CLAIM_SECONDS],
+        )
+        row = tx.one(
+            "select owner from notification_claims where incident_id = ? and event = ?"
+            " and channel = ?",
+            list(key),
+        )
+    return row is not None and row[0] == owner
+
+
 def notifications_since(store: FleetStore, now: float) -> float:
     """Return when notifications first started on this store (``now`` on the first call)."""
     store.db.execute(
@@ -174,6 +198,7 @@ class Notifier:
         self._queued: set[tuple[str, str, str]] = set()
         self._order = 0
         self._since = 0.0
+        self._owner = secrets.token_hex(8)
         self._wake = threading.Event()
         self._idle = threading.Event()
         self._lock = threading.Lock()
@@ -243,6 +268,8 @@ class Notifier:
                 tried, delivered = progress.get(key, (0, False))
                 if key in self._queued or delivered or tried >= self.attempts:
                     continue
+                if not claim(self.store, key, self._owner, self.clock()):
+                    continue  # another replica of the monitor sends it
                 title, body = message(event, sites, self.public_url)
                 self._queue(_Job(0.0, 0, key, title, body, channel, tried + 1), 0.0)
                 logger.info("notifying %s of %s %s", channel.label, *key[:2])

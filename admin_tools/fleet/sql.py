@@ -44,6 +44,10 @@ create table if not exists notification_attempts (
     at double precision not null);
 create index if not exists notification_attempts_by_incident
     on notification_attempts (incident_id, event, channel);
+create table if not exists notification_claims (
+    incident_id text not null, event text not null, channel text not null,
+    owner text not null, claimed_at double precision not null,
+    primary key (incident_id, event, channel));
 """
 SCHEMA_POSTGRES = SCHEMA_SQLITE.replace(
     "integer primary key autoincrement", "bigserial primary key"
