@@ -13,9 +13,11 @@ import random
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from admin_tools.fleet.availability import availability_report
-from admin_tools.fleet.timeline import Run, add_sample, condition
+from admin_tools.fleet.timeline import STATES, Run, add_sample, condition, runs_of
 
 GRACE = 60.0
 OFFERED = ("fine", "registration-renewal", "outdoor-card", "address-change")
@@ -223,3 +225,18 @@ def test_a_whole_site_silent_within_two_minutes_is_one_incident_but_part_of_one_
         (None, ["gare-01", "gare-02"], "network or monitor", 1100),  # both at 360
         ("biblio-01", ["biblio-01"], "silent", 1000),
     ]  # fmt: skip
+
+
+DETAILS = ("", condition("degraded", {"fine": {"available": False, "cause": "backend"}}))
+said_samples = st.lists(
+    st.tuples(st.integers(0, 3000).map(float), st.sampled_from(STATES), st.sampled_from(DETAILS)),
+    max_size=60,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(samples=said_samples, seed=st.integers(0, 10_000))
+def test_arrival_order_and_repeats_never_change_the_runs_whatever_the_causes(
+    samples: list[Said], seed: int
+) -> None:
+    assert build(samples, seed) == runs_of(samples, GRACE)
