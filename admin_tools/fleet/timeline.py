@@ -1,7 +1,8 @@
 """One kiosk's history: runs of samples in one state, and the timeline they mean.
 
-A **run** is a maximal series of samples in the same state, each at most the grace period
-G after the one before. Runs are what the monitor stores (with their sample times, run-
+A **run** is a maximal series of samples in the same state and with the same ``detail``
+(``condition``: each service's cause and the reason), each at most the grace period G after
+the one before. Runs are what the monitor stores (with their sample times, run-
 length encoded by ``admin_tools.fleet.store``), so a sample that arrives late, twice or
 out of order lands where it belongs and the result is the same whatever the arrival order.
 
@@ -52,7 +53,7 @@ class Span:
 
 @dataclass(frozen=True)
 class Run:
-    """Samples in one state, consecutive ones at most the grace period apart."""
+    """Samples in one state and detail, consecutive ones at most the grace period apart."""
 
     state: str
     times: tuple[float, ...]
