@@ -37,6 +37,8 @@ WARNINGS = {"printer": "paper_low"}
 ``degraded`` only when its paper roll is near its end. Other devices: ``degraded``."""
 RECEIPT_NEEDED = frozenset(SERVICES) - FREE_SERVICES
 """By default a kiosk that cannot print sells no paid service (``[printing]`` in config)."""
+REASON_CHARS = 200
+"""The longest reason the fleet monitor takes."""
 STORAGE_CODES = frozenset({"storage_full", "storage_read_only", "storage_failed"})
 
 
@@ -74,6 +76,18 @@ def whole_kiosk_cause(reason: str | None, repair: bool = False) -> str:
     if reason in DEVICES:
         return f"device:{reason}"
     return "software"
+
+
+def device_reason(
+    causes: Mapping[str, str], devices: Mapping[str, str], details: Mapping[str, str]
+) -> str | None:
+    """Return what the devices that keep services from being sold say ("printer: out of
+    paper"), cut to ``REASON_CHARS``; None when no device does."""
+    names = sorted({c.removeprefix("device:") for c in causes.values() if c.startswith("device:")})
+    said = "; ".join(
+        f"{name}: {details.get(name) or devices.get(name, 'unknown')}" for name in names
+    )
+    return said[:REASON_CHARS] or None
 
 
 def device_warnings(devices: Mapping[str, str]) -> dict[str, str]:
@@ -114,6 +128,7 @@ class KioskStatus:
         *,
         network: bool = False,
         needs_printer: frozenset[str] = RECEIPT_NEEDED,
+        details: Mapping[str, str] | None = None,
     ) -> KioskStatus:
         """Return the state for a kiosk out of service (or not), with these services
         unavailable (service → cause; or a set of those whose backends do not answer, with
@@ -122,8 +137,9 @@ class KioskStatus:
         A repair under way means ``maintenance`` whatever else is wrong (the reason still
         says what). A dead payment terminal means nobody can pay: ``down``. A service
         unavailable, or a printer down or silent while ``needs_printer`` services need it:
-        ``degraded``. A device that works but needs attention (paper near its end) is a
-        warning only: it does not make the kiosk ``degraded``.
+        ``degraded``, its reason the device's ``details`` ("printer: out of paper"). A
+        device that works but needs attention (paper near its end) is a warning only: it
+        does not make the kiosk ``degraded``.
         """
         devices = dict(devices or {})
         causes = (
@@ -144,6 +160,8 @@ class KioskStatus:
         state = "down" if reason else "degraded" if causes else "up"
         if repair:
             state = "maintenance"
+        if reason is None and causes:
+            reason = device_reason(causes, devices, details or {})
         return cls(
             state,
             reason,

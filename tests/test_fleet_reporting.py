@@ -116,7 +116,7 @@ def test_a_dead_payment_terminal_is_down_and_a_printer_out_of_paper_degraded() -
     dead = KioskStatus.of(None, frozenset(), devices={"payment_terminal": "down", "printer": "ok"})
     assert (dead.state, dead.reason) == ("down", "payment_terminal")
     paper = KioskStatus.of(None, frozenset(), devices={"payment_terminal": "ok", "printer": "down"})
-    assert (paper.state, paper.reason) == ("degraded", None)
+    assert (paper.state, paper.reason) == ("degraded", "printer: down")
     fresh = KioskStatus.of(None, frozenset(), devices={"payment_terminal": "unknown"})
     assert fresh.state == "up"  # an ECR terminal before its first exchange: not known dead
 

@@ -28,4 +28,5 @@ def test_paper_low_keeps_every_service_and_a_silent_printer_greys_out_the_paid_o
     assert seen["silent"]["greyed"] == PAID  # the change of address is still sold
     assert set(seen["silent"]["causes"].values()) == {"device:printer"}
     assert "address-change" not in seen["silent"]["causes"]
+    assert seen["silent"]["reason"].startswith("printer: printer did not answer")
     assert seen["back"] == {"state": "up", "greyed": []}

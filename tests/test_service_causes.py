@@ -36,6 +36,21 @@ def test_a_printer_that_does_not_answer_takes_the_paid_services_and_leaves_the_a
     assert "address-change" not in status.unavailable
 
 
+def test_a_kiosk_degraded_by_its_printer_gives_what_the_printer_said_as_its_reason() -> None:
+    out = KioskStatus.of(
+        None, frozenset({"fine"}), devices={"printer": "down"}, details={"printer": "out of paper"}
+    )
+    assert (out.state, out.reason) == ("degraded", "printer: out of paper")
+    silent = KioskStatus.of(None, frozenset(), devices={"printer": "unknown"}, details={})
+    assert silent.reason == "printer: unknown"
+    long = KioskStatus.of(
+        None, frozenset(), devices={"printer": "down"}, details={"printer": "é" * 300}
+    )
+    assert long.reason is not None
+    assert len(long.reason) == 200  # what the monitor takes
+    assert KioskStatus.of(None, frozenset({"fine"})).reason is None  # a ministry: no reason
+
+
 def test_paper_near_its_end_is_a_warning_and_the_kiosk_stays_up() -> None:
     status = KioskStatus.of(None, frozenset(), devices={"printer": "degraded"})
     assert (status.state, status.causes) == ("up", {})

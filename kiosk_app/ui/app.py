@@ -245,7 +245,8 @@ class KioskApp(LockedDownApp):
         now = (session.out_of_service, self._backend_down, session.under_repair, self._network)
         if now == self._published and not heartbeat:
             return
-        devices = self._device_health()
+        found = self._device_health()
+        devices = {name: health for name, (health, _detail) in found.items()}
         key = (now, tuple(sorted(devices.items())))  # what the published state derives from
         if key != self._published_key:
             self._since = None  # a new state: since now
@@ -257,6 +258,7 @@ class KioskApp(LockedDownApp):
             repair=now[2],
             network=now[3],
             needs_printer=self.kiosk.config.needs_printer,
+            details={name: detail for name, (_health, detail) in found.items()},
         )
         self._published, self._published_key, self._since = now, key, status.since
         if session.out_of_service is not None:
@@ -268,16 +270,18 @@ class KioskApp(LockedDownApp):
         if unavailable != session.view.unavailable:
             Clock.schedule_once(lambda _dt: session.set_unavailable(unavailable), 0)
 
-    def _device_health(self) -> dict[str, str]:
+    def _device_health(self) -> dict[str, tuple[str, str]]:
+        """Return each device's (health, detail), as it last knew them."""
         found = {}
         for configured in self.kiosk.devices.configured:
             health = getattr(configured.device, "health", None)
             if health is not None:
                 try:
-                    found[configured.name] = health().status.value
+                    known = health()
+                    found[configured.name] = (known.status.value, known.detail)
                 except Exception:  # a driver bug must not stop the heartbeat
                     logger.exception("health of %s not read", configured.name)
-                    found[configured.name] = "unknown"
+                    found[configured.name] = ("unknown", "health not read")
         return found
 
     def _resumed(self, outcome: Any) -> None:

@@ -85,6 +85,7 @@ def play(config: Any, emulator: Any) -> dict[str, Any]:
                 seen["silent"] = {
                     "state": status["state"],
                     "causes": status["causes"],
+                    "reason": status["reason"],
                     "greyed": greyed(),
                 }
                 emulator.set_mode("normal")
