@@ -39,7 +39,6 @@ RECEIPT_NEEDED = frozenset(SERVICES) - FREE_SERVICES
 """By default a kiosk that cannot print sells no paid service (``[printing]`` in config)."""
 REASON_CHARS = 200
 """The longest reason the fleet monitor takes."""
-STORAGE_CODES = frozenset({"storage_full", "storage_read_only", "storage_failed"})
 
 
 def service_causes(
@@ -71,7 +70,7 @@ def whole_kiosk_cause(reason: str | None, repair: bool = False) -> str:
     """Return the cause of a kiosk that sells nothing, from its reason (or repair)."""
     if repair:
         return "maintenance"
-    if reason in STORAGE_CODES:
+    if reason is not None and reason.startswith("storage_"):  # full, read_only, busy, newer…
         return "storage"
     if reason in DEVICES:
         return f"device:{reason}"

@@ -135,6 +135,7 @@ def test_a_kiosk_that_sells_nothing_gives_every_service_the_cause_of_its_reason(
         return {line["cause"] for line in lines if isinstance(line, dict)}
 
     assert causes("down", "storage_full") == {"storage"}
+    assert causes("down", "storage_busy") == {"storage"}
     assert causes("down", "ui_not_responding") == {"software"}
     assert causes("down", "payment_terminal") == {"device:payment_terminal"}
     assert causes("maintenance", "storage_full") == {"maintenance"}
