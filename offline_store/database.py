@@ -17,7 +17,7 @@ import sqlite_utils
 
 from offline_store.migration_copies import copy_before_upgrade
 from offline_store.pii import NoPiiKey, PiiCipher, load_key
-from offline_store.schema import MIGRATIONS
+from offline_store.schema import MIGRATIONS as MIGRATIONS  # named here for its callers
 from transactions.errors import StorageError
 from transactions.version import software_version
 
