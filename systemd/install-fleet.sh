@@ -64,6 +64,12 @@ install -d -m 0700 "$ROOT/etc/kiosk-fleet/credentials"
 if [ ! -e "$CREDENTIAL" ]; then
   (umask 077 && : > "$CREDENTIAL")
 fi
+# Who is called when a kiosk fails (Apprise URLs, one a line): empty until ops fill them in.
+for list in notify notify-ministry; do
+  if [ ! -e "$ROOT/etc/kiosk-fleet/credentials/$list" ]; then
+    (umask 077 && : > "$ROOT/etc/kiosk-fleet/credentials/$list")
+  fi
+done
 if [ "$LOCAL_POSTGRESQL" = 1 ]; then
   if [ -z "$ROOT" ]; then
     systemctl enable --now postgresql.service

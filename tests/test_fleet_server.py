@@ -63,6 +63,11 @@ def test_the_install_stages_the_monitor_alone_with_its_unit_credential_and_proxy
     credential = credentials / "database-url"
     assert credentials.stat().st_mode & 0o777 == 0o700
     assert (credential.stat().st_mode & 0o777, credential.read_text()) == (0o600, "")
+    unit = (root / "etc" / "systemd" / "system" / "kiosk-fleet.service").read_text()
+    for name in ("notify", "notify-ministry"):  # who is called: empty until ops fill it in
+        calls = credentials / name
+        assert (calls.stat().st_mode & 0o777, calls.read_text()) == (0o600, "")
+        assert f"LoadCredential=kiosk-fleet-{name}:/etc/kiosk-fleet/credentials/{name}" in unit
     proxy = root / "etc" / "nginx" / "sites-available" / "kiosk-fleet"
     assert proxy.read_text() == EXAMPLE.read_text()
     assert not (root / "etc" / "kiosk").exists()  # nothing of a kiosk's
