@@ -73,14 +73,23 @@ class FleetStore:
     def _add_columns(self) -> None:
         """Add the columns of ``ADDED_COLUMNS`` a database made before them lacks."""
         for table, column in ADDED_COLUMNS:
+            if self._has_column(table, column):
+                continue
+            logger.info("adding the column %s.%s", table, column)
             try:
                 with self.db.transaction() as tx:
-                    tx.one(f"select {column} from {table} limit 1")
-                continue
-            except Exception:  # sqlite3 and psycopg each have their own "no such column"
-                logger.info("adding the column %s.%s", table, column)
+                    tx.execute(f"alter table {table} add column {column} text not null default ''")
+            except Exception:
+                if not self._has_column(table, column):  # else: another replica added it
+                    raise
+
+    def _has_column(self, table: str, column: str) -> bool:
+        try:
             with self.db.transaction() as tx:
-                tx.execute(f"alter table {table} add column {column} text not null default ''")
+                tx.one(f"select {column} from {table} limit 1")
+        except Exception:  # sqlite3 and psycopg each have their own "no such column"
+            return False
+        return True
 
     # -- kiosks and users --------------------------------------------------------------
     def add_kiosk(self, kiosk_id: str, site: str) -> str:
