@@ -138,14 +138,26 @@ class StorageWatch(_Periodic):
 
 class DeviceWatch(_Periodic):
     """Call ``check`` (a device's status read, e.g. the printer's ``self_test``) every
-    ``every`` seconds, so that its health is current between jobs."""
+    ``every`` seconds, so that its health is current between jobs; call ``changed`` when
+    what it returns changes (the first read included)."""
 
     name = "device-watch"
 
-    def __init__(self, check: Callable[[], object], every: float = 15.0) -> None:
+    def __init__(
+        self,
+        check: Callable[[], object],
+        changed: Callable[[], None] = lambda: None,
+        every: float = 15.0,
+    ) -> None:
         super().__init__(every)
         self._check = check
+        self._changed = changed
+        self._last: object = None
 
     def probe(self) -> object:
-        """Read the device's status once."""
-        return self._check()
+        """Read the device's status once; report a change."""
+        found = self._check()
+        if found != self._last:
+            self._last = found
+            self._changed()
+        return found

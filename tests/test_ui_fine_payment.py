@@ -218,9 +218,10 @@ def test_the_receipt_goes_to_a_real_escpos_printer_or_the_kiosk_reports_itself_d
     with TcpPrinterEmulator() as printer:
         printer.set_mode(mode)
         config = tmp_path / "kiosk.toml"
+        # Sold even without its receipt (by default a fine is not, while the printer is out).
         config.write_text(
             f'[devices.printer]\ndriver = "escpos-network"\nhost = "127.0.0.1"\n'
-            f"port = {printer.port}\ntimeout = 2\n",
+            f'port = {printer.port}\ntimeout = 2\n[printing]\nfine = "reference-on-screen"\n',
             encoding="utf-8",
         )
         code, report, stderr = walkthrough(

@@ -117,6 +117,7 @@ class KioskApp(LockedDownApp):
         # The printer's status is read between jobs too: a silent printer is then known.
         self.printer_watch = DeviceWatch(
             lambda: getattr(kiosk.devices.printer, "self_test", lambda: None)(),
+            lambda: Clock.schedule_once(lambda _dt: self.publish_status(True), 0),
             every=kiosk.config.probe_seconds,
         )
         self._backend_down: frozenset[str] = frozenset()
@@ -160,6 +161,7 @@ class KioskApp(LockedDownApp):
 
     def on_start(self) -> None:
         """Start the worker, finish interrupted transactions, watch for inactivity."""
+        self.printer_watch.start()  # first, so the menu knows the printer from the start
         self.worker.start()
         Window.bind(on_touch_down=self._on_touch)
         self.lock_window()  # bound last, so it sees keys and touches first
@@ -171,7 +173,6 @@ class KioskApp(LockedDownApp):
             scanner.start(self._on_scan)
         self.watch.start()
         self.storage_watch.start()
-        self.printer_watch.start()
         Clock.schedule_interval(lambda _dt: self.publish_status(True), HEARTBEAT_SECONDS)
         if self.idle_drain is not None:
             Clock.schedule_interval(self._drain_while_idle, self.kiosk.config.agent_poll_seconds)
