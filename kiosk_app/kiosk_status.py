@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from transactions.causes import DEVICES
 from transactions.services import FREE_SERVICES, SERVICES
@@ -87,6 +88,22 @@ def device_reason(
         f"{name}: {details.get(name) or devices.get(name, 'unknown')}" for name in names
     )
     return said[:REASON_CHARS] or None
+
+
+def device_health(configured: Iterable[Any]) -> dict[str, tuple[str, str]]:
+    """Return each configured device's (health, detail) as its driver last knew them
+    (``bootstrap.ConfiguredDevice``: its ``name`` and its ``device``)."""
+    found = {}
+    for each in configured:
+        health = getattr(each.device, "health", None)
+        if health is not None:
+            try:
+                known = health()
+                found[each.name] = (known.status.value, known.detail)
+            except Exception:  # a driver bug must not stop the heartbeat
+                logger.exception("health of %s not read", each.name)
+                found[each.name] = ("unknown", "health not read")
+    return found
 
 
 def device_warnings(devices: Mapping[str, str]) -> dict[str, str]:

@@ -23,7 +23,7 @@ from kiosk_app.config import UiConfig
 from kiosk_app.i18n import LANGUAGES, Translator
 from kiosk_app.idle_drain import IdleDrain
 from kiosk_app.inactivity import InactivityGuard, Nudge
-from kiosk_app.kiosk_status import HEARTBEAT_SECONDS, KioskStatus, publish
+from kiosk_app.kiosk_status import HEARTBEAT_SECONDS, KioskStatus, device_health, publish
 from kiosk_app.screens import SCREENS
 from kiosk_app.screens.attract.screen import AttractScreen
 from kiosk_app.screens.base import SYMBOLS_FONT
@@ -246,7 +246,7 @@ class KioskApp(LockedDownApp):
         now = (session.out_of_service, self._backend_down, session.under_repair, self._network)
         if now == self._published and not heartbeat:
             return
-        found = self._device_health()
+        found = device_health(self.kiosk.devices.configured)
         devices = {name: health for name, (health, _detail) in found.items()}
         key = (now, tuple(sorted(devices.items())))  # what the published state derives from
         if key != self._published_key:
@@ -270,20 +270,6 @@ class KioskApp(LockedDownApp):
         unavailable = frozenset(status.causes)
         if unavailable != session.view.unavailable:
             Clock.schedule_once(lambda _dt: session.set_unavailable(unavailable), 0)
-
-    def _device_health(self) -> dict[str, tuple[str, str]]:
-        """Return each device's (health, detail), as it last knew them."""
-        found = {}
-        for configured in self.kiosk.devices.configured:
-            health = getattr(configured.device, "health", None)
-            if health is not None:
-                try:
-                    known = health()
-                    found[configured.name] = (known.status.value, known.detail)
-                except Exception:  # a driver bug must not stop the heartbeat
-                    logger.exception("health of %s not read", configured.name)
-                    found[configured.name] = ("unknown", "health not read")
-        return found
 
     def _resumed(self, outcome: Any) -> None:
         if isinstance(outcome, BaseException):
