@@ -99,14 +99,14 @@ def test_each_kiosk_shows_its_outbox_version_and_unavailable_services_by_cause(
     assert series["kiosk_outbox_depth", frozenset({laval})] == 17
     info = frozenset({laval, ("version", "1.5.0-rc.1+île")})
     assert series["kiosk_software_info", info] == 1
-    assert series["kiosk_unavailable_services", frozenset({laval, ("cause", "unknown")})] == 2
+    assert series["kiosk_unavailable_services", frozenset({laval, ("cause", "unspecified")})] == 2
     assert series["kiosk_unavailable_services", frozenset({laval, ("cause", "backend")})] == 0
     estrie = ("kiosk_id", "sherbrooke-04")
-    assert series["kiosk_unavailable_services", frozenset({estrie, ("cause", "unknown")})] == 0
+    assert series["kiosk_unavailable_services", frozenset({estrie, ("cause", "unspecified")})] == 0
     assert series["kiosk_software_info", frozenset({estrie, ("version", "1.4.0")})] == 1
 
 
-def test_unavailable_services_are_counted_by_their_cause_and_a_bare_false_is_unknown() -> None:
+def test_unavailable_services_are_counted_by_their_cause_and_a_bare_false_is_unspecified() -> None:
     services = {
         "fine": {"available": False, "cause": "device:printer"},
         "registration-renewal": {"available": False, "cause": "device:printer"},
@@ -116,7 +116,7 @@ def test_unavailable_services_are_counted_by_their_cause_and_a_bare_false_is_unk
         "hunting-licence": {"available": True},
         "parking-permit": False,
     }
-    assert unavailable_by_cause(services) == {"device:printer": 2, "backend": 1, "unknown": 2}
+    assert unavailable_by_cause(services) == {"device:printer": 2, "backend": 1, "unspecified": 2}
 
 
 def test_open_incidents_show_the_seconds_left_on_their_repair_clock(
@@ -188,7 +188,7 @@ def test_a_kiosk_degraded_only_by_a_ministrys_backend_still_counts_for_the_opera
     assert series["kiosk_unavailable_services", frozenset({laval, ("cause", "backend")})] == 1
     printer_cause = frozenset({estrie, ("cause", "device:printer")})
     assert series["kiosk_unavailable_services", printer_cause] == 1
-    assert series["kiosk_unavailable_services", frozenset({estrie, ("cause", "unknown")})] == 0
+    assert series["kiosk_unavailable_services", frozenset({estrie, ("cause", "unspecified")})] == 0
 
 
 def test_two_monitors_in_one_process_each_serve_their_own_fleet(tmp_path: Path) -> None:

@@ -25,9 +25,9 @@ from admin_tools.fleet.availability import REPAIR_SECONDS, Incident, open_incide
 from admin_tools.fleet.causes import operational
 from admin_tools.fleet.incidents import correlate_silence
 from admin_tools.fleet.store import FleetStore
-from admin_tools.fleet.timeline import STATES, Segment, timeline
+from admin_tools.fleet.timeline import STATES, UNSPECIFIED, Segment, timeline
 
-CAUSES = ("backend", "network", "storage", "software", "maintenance", "unknown")
+CAUSES = ("backend", "network", "storage", "software", "maintenance", UNSPECIFIED)
 """Causes always served per kiosk (0 when none), so that alerts and sums see every kiosk;
 ``device:<name>`` causes are served when a sample names them."""
 
@@ -35,8 +35,9 @@ CAUSES = ("backend", "network", "storage", "software", "maintenance", "unknown")
 def unavailable_by_cause(services: Mapping[str, Any]) -> Counter[str]:
     """Count a sample's unavailable services by cause.
 
-    A service is ``true``, ``false`` (an older kiosk: cause ``unknown``) or
-    ``{"available": bool, "cause": str}`` (no cause given: ``unknown``).
+    A service is ``true``, ``false`` (an older kiosk: cause ``unspecified``, as in the
+    availability figures) or ``{"available": bool, "cause": str}`` (no cause given:
+    ``unspecified``).
     """
     causes: Counter[str] = Counter()
     for value in services.values():
@@ -44,9 +45,9 @@ def unavailable_by_cause(services: Mapping[str, Any]) -> Counter[str]:
             if value.get("available") is True:
                 continue
             cause = value.get("cause")
-            causes[cause if isinstance(cause, str) and cause else "unknown"] += 1
+            causes[cause if isinstance(cause, str) and cause else UNSPECIFIED] += 1
         elif value is not True:
-            causes["unknown"] += 1
+            causes[UNSPECIFIED] += 1
     return causes
 
 
