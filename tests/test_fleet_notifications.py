@@ -18,7 +18,6 @@ from fleet_support import OPS, ORIGIN, Fleet, sample, serve_fleet
 from notify_receivers import WAIT, smtp_server, text_of, webhook
 
 from admin_tools.fleet.api import create_app
-from admin_tools.fleet.notification_api import with_notifications
 from admin_tools.fleet.notifications import Audience, Event, events_of
 from admin_tools.fleet.notifier import (
     Notifier,
@@ -300,11 +299,7 @@ def test_the_incident_page_and_the_api_show_each_delivery_attempt(tmp_path: Path
         )
         assert logged_in.status_code == 200
         page = browser.get(f"{fleet.url}/incidents/qc-cdn-04/{detected}", timeout=30).text
-        api = RunningSandbox.start(
-            app=with_notifications(
-                create_app(fleet.store, now=lambda: fleet.clock["now"]), fleet.store
-            )
-        )
+        api = RunningSandbox.start(app=create_app(fleet.store, now=lambda: fleet.clock["now"]))
         try:
             path = f"{api.url}/api/v1/incidents/qc-cdn-04/{detected}/notifications"
             listed = requests.get(path, auth=OPS, timeout=30)

@@ -201,6 +201,9 @@ def create_app(store: FleetStore, now: Callable[[], float] | None = None) -> Fas
     app.state.store = store
     app.state.now = clock
     answer_503_while_database_unavailable(app)  # every monitor, served or under test
+    from admin_tools.fleet.notification_api import notification_routes  # it imports this
+
+    app.include_router(notification_routes(store))  # who was told of each incident
 
     @app.exception_handler(RequestValidationError)
     async def _malformed(_request: Request, err: RequestValidationError) -> JSONResponse:

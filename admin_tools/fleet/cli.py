@@ -251,12 +251,11 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _app(store: FleetStore) -> FastAPI:
-    """Return the monitor's app over ``store`` (it answers 503 while its database is down),
-    with each incident's notifications."""
+    """Return the monitor's app over ``store`` (it answers 503 while its database is down,
+    and lists each incident's notifications)."""
     from admin_tools.fleet.api import create_app
-    from admin_tools.fleet.notification_api import with_notifications
 
-    return with_notifications(create_app(store), store)
+    return create_app(store)
 
 
 def _serve(args: argparse.Namespace) -> int:

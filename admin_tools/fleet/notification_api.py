@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 
 from admin_tools.fleet.api import basic_user, rfc3339
 from admin_tools.fleet.notifications import incident_id
@@ -33,9 +33,3 @@ def notification_routes(store: FleetStore) -> APIRouter:
         return {"incident": key, "attempts": attempts}
 
     return router
-
-
-def with_notifications(app: FastAPI, store: FleetStore) -> FastAPI:
-    """Return ``app`` serving the incidents' delivery attempts too."""
-    app.include_router(notification_routes(store))
-    return app
