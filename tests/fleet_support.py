@@ -84,3 +84,21 @@ def serve_fleet(folder: Path, kiosks: dict[str, str], db: str | None = None) -> 
     finally:
         running.stop()
         store.close()
+
+
+def reporter_config(tmp_path: Path, url: str, kiosk_id: str, **changes: Any) -> Any:
+    """Return a kiosk's config reporting to the monitor at ``url``: its data and its
+    published state in ``tmp_path``, no free-space floor (``changes`` override)."""
+    from dataclasses import replace
+
+    from kiosk_app.config import KioskConfig
+
+    return replace(
+        KioskConfig(),
+        kiosk_id=kiosk_id,
+        data_dir=tmp_path / "data",
+        status_file=tmp_path / "run" / "status.json",
+        fleet_url=url,
+        min_free_mb=0,
+        **changes,
+    )

@@ -14,7 +14,7 @@ from pathlib import Path
 from subprocess import CompletedProcess
 
 from fakes import FakeClock
-from fleet_support import ORIGIN, serve_fleet
+from fleet_support import ORIGIN, reporter_config, serve_fleet
 from kiosk_runs import KIOSK as KIOSK_COMMAND
 from kiosk_runs import kiosk_env
 
@@ -35,18 +35,6 @@ def closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def config_for(tmp_path: Path, url: str, **changes: object) -> KioskConfig:
-    return replace(
-        KioskConfig(),
-        kiosk_id=KIOSK,
-        data_dir=tmp_path / "data",
-        status_file=tmp_path / "run" / "status.json",
-        fleet_url=url,
-        min_free_mb=0,
-        **changes,  # type: ignore[arg-type]
-    )
-
-
 def ui_says(config: KioskConfig, clock: FakeClock, down: frozenset[str] = frozenset()) -> None:
     """Write the touchscreen's heartbeat as of the test clock."""
     status = KioskStatus.of(None, down)
@@ -58,7 +46,7 @@ def test_samples_taken_while_the_monitor_is_away_arrive_later_with_no_false_gap(
 ) -> None:
     clock = FakeClock(ORIGIN)
     with serve_fleet(tmp_path, {KIOSK: "Station Berri-UQAM"}) as fleet:
-        away = config_for(tmp_path, f"http://127.0.0.1:{closed_port()}")
+        away = reporter_config(tmp_path, f"http://127.0.0.1:{closed_port()}", KIOSK)
         database = KioskDatabase(away.database_path)
         offline = FleetReporter(away, database, fleet.tokens[KIOSK], clock=clock)
         for _ in range(8):  # two minutes with the monitor unreachable
@@ -67,7 +55,7 @@ def test_samples_taken_while_the_monitor_is_away_arrive_later_with_no_false_gap(
             clock.advance(15)
         assert StatusJournal(database).depth() == 8
 
-        back = config_for(tmp_path, fleet.url)
+        back = reporter_config(tmp_path, fleet.url, KIOSK)
         online = FleetReporter(back, database, fleet.tokens[KIOSK], clock=clock)
         ui_says(back, clock, down=frozenset({"fine"}))
         assert online.tick() == 9  # the backlog, oldest first, then the new one
@@ -95,7 +83,7 @@ def test_a_touchscreen_that_stopped_writing_or_a_full_disk_is_reported_down(
     tmp_path: Path,
 ) -> None:
     clock = FakeClock(ORIGIN)
-    config = config_for(tmp_path, "http://127.0.0.1:9")
+    config = reporter_config(tmp_path, "http://127.0.0.1:9", KIOSK)
     database = KioskDatabase(config.database_path)
     reporter = FleetReporter(config, database, "token", clock=clock)
     assert reporter.sample()["reason"] == "ui_not_responding"  # never started
@@ -123,7 +111,7 @@ def test_a_dead_payment_terminal_is_down_and_a_printer_out_of_paper_degraded() -
 
 def test_the_sample_carries_the_devices_the_touchscreen_reported(tmp_path: Path) -> None:
     clock = FakeClock(ORIGIN)
-    config = config_for(tmp_path, "http://127.0.0.1:9")
+    config = reporter_config(tmp_path, "http://127.0.0.1:9", KIOSK)
     status = KioskStatus.of(
         None, frozenset(), devices={"printer": "down", "payment_terminal": "ok"}
     )
@@ -140,7 +128,7 @@ def test_a_sample_the_monitor_refuses_for_good_is_set_aside_and_the_rest_keep_fl
 ) -> None:
     clock = FakeClock(ORIGIN)
     with serve_fleet(tmp_path, {KIOSK: "Bibliothèque Gabrielle-Roy"}) as fleet:
-        config = config_for(tmp_path, fleet.url)
+        config = reporter_config(tmp_path, fleet.url, KIOSK)
         database = KioskDatabase(config.database_path)
         journal = StatusJournal(database)
         reporter = FleetReporter(config, database, fleet.tokens[KIOSK], clock=clock)
@@ -178,7 +166,7 @@ def test_each_round_says_how_many_samples_were_shipped_set_aside_or_kept_and_why
 ) -> None:
     clock = FakeClock(ORIGIN)
     with serve_fleet(tmp_path, {KIOSK: "Carrefour Laval, local 1-A"}) as fleet:
-        config = config_for(tmp_path, fleet.url)
+        config = reporter_config(tmp_path, fleet.url, KIOSK)
         database = KioskDatabase(config.database_path)
         journal = StatusJournal(database)
         reporter = FleetReporter(config, database, fleet.tokens[KIOSK], clock=clock)
@@ -195,7 +183,10 @@ def test_each_round_says_how_many_samples_were_shipped_set_aside_or_kept_and_why
         ui_says(config, clock)
         shipped = reporter.take_and_ship()
     away = FleetReporter(
-        config_for(tmp_path, f"http://127.0.0.1:{closed_port()}"), database, "x", clock=clock
+        reporter_config(tmp_path, f"http://127.0.0.1:{closed_port()}", KIOSK),
+        database,
+        "x",
+        clock=clock,
     )
     unreachable = away.take_and_ship()
     database.close()

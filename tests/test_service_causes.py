@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from fakes import FakeClock
-from fleet_support import ORIGIN, serve_fleet
+from fleet_support import ORIGIN, reporter_config, serve_fleet
 
 from kiosk_app.availability import BackendWatch
 from kiosk_app.config import ConfigError, KioskConfig, parse_config
@@ -142,23 +142,12 @@ def test_a_kiosk_that_sells_nothing_gives_every_service_the_cause_of_its_reason(
     assert service_availability("up", None, {}) == dict.fromkeys(SERVICES, True)
 
 
-def config_for(tmp_path: Path, url: str) -> KioskConfig:
-    return replace(
-        KioskConfig(),
-        kiosk_id=KIOSK,
-        data_dir=tmp_path / "data",
-        status_file=tmp_path / "run" / "status.json",
-        fleet_url=url,
-        min_free_mb=0,
-    )
-
-
 def test_the_sample_says_why_each_service_cannot_be_sold_and_the_monitor_keeps_it(
     tmp_path: Path,
 ) -> None:
     clock = FakeClock(ORIGIN)
     with serve_fleet(tmp_path, {KIOSK: "Carrefour Laval, local 2-B"}) as fleet:
-        config = config_for(tmp_path, fleet.url)
+        config = reporter_config(tmp_path, fleet.url, KIOSK)
         database = KioskDatabase(config.database_path)
         reporter = FleetReporter(config, database, fleet.tokens[KIOSK], clock=clock)
         status = KioskStatus.of(
@@ -188,7 +177,7 @@ def test_paper_low_reaches_the_monitor_as_a_warning_of_a_kiosk_that_is_up(
 ) -> None:
     clock = FakeClock(ORIGIN)
     with serve_fleet(tmp_path, {KIOSK: "Bibliothèque Marc-Favreau"}) as fleet:
-        config = config_for(tmp_path, fleet.url)
+        config = reporter_config(tmp_path, fleet.url, KIOSK)
         database = KioskDatabase(config.database_path)
         reporter = FleetReporter(config, database, fleet.tokens[KIOSK], clock=clock)
         status = KioskStatus.of(None, frozenset(), devices={"printer": "degraded"})
@@ -206,7 +195,7 @@ def test_a_touchscreen_gone_silent_is_reported_down_with_its_reason_kept_by_the_
 ) -> None:
     clock = FakeClock(ORIGIN)
     with serve_fleet(tmp_path, {KIOSK: "Galeries d'Anjou, unité 14"}) as fleet:
-        config = config_for(tmp_path, fleet.url)
+        config = reporter_config(tmp_path, fleet.url, KIOSK)
         database = KioskDatabase(config.database_path)
         reporter = FleetReporter(config, database, fleet.tokens[KIOSK], clock=clock)
         assert reporter.tick() == 1  # no state file: the touchscreen never started
