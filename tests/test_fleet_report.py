@@ -137,3 +137,23 @@ def test_a_month_that_is_not_one_is_refused_with_the_form_to_use(tmp_path: Path)
     )  # fmt: skip
     assert done.returncode == 2
     assert "YYYY-MM" in done.stderr
+
+
+def test_the_fleet_incidents_of_the_month_are_the_operators_not_a_ministrys_outage(
+    tmp_path: Path,
+) -> None:
+    from fleet_support import ORIGIN
+
+    from admin_tools.fleet.monthly_report import monthly_report
+
+    kiosks = {"ottawa-01": "Centre Rideau", "gatineau-02": "Les Promenades"}
+    courts_down = {"fine": {"available": False, "cause": "backend"}, "address-change": True}
+    no_printer = {"fine": {"available": False, "cause": "device:printer"}, "address-change": True}
+    with serve_fleet(tmp_path, kiosks) as fleet:
+        for kiosk_id, services in (("ottawa-01", courts_down), ("gatineau-02", no_printer)):
+            minutes = [sample(t, "degraded", services=services) for t in range(0, 1800, 15)]
+            back = [sample(t) for t in range(1800, 3600, 15)]
+            assert fleet.post(kiosk_id, minutes + back).status_code == 202
+        report = monthly_report(fleet.store, "2026-11", ORIGIN.timestamp() + 3600)
+    # The courts' outage is the fines ministry's, not on the operator's two-hour clock.
+    assert report["fleet"]["incidents"] == 1

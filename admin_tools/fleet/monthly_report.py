@@ -62,7 +62,11 @@ def monthly_report(store: FleetStore, month: str, now: float) -> dict[str, Any]:
             for group in ("ratings", "agreed"):
                 for key, value in answers.get(group, {}).items():
                     line2[group][key] = line2[group].get(key, 0) + int(value)
-    incidents = availability["incidents"]
+    # The fleet's incidents are the operator's, on its two-hour clock; a ministry's outage
+    # is its own (the availability report lists both, each with whom it is attributed to).
+    incidents = [
+        i for i in availability["incidents"] if i.get("attributed_to", "operator") == "operator"
+    ]
     fleet = {
         **availability["fleet"],
         "kiosks": len(availability["kiosks"]),
