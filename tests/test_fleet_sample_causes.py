@@ -99,3 +99,40 @@ def test_a_database_made_before_causes_gets_their_columns_and_keeps_its_runs(
         assert "reason" in {row[1] for row in store.db.all("pragma table_info(latest)")}
     finally:
         store.close()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("services", {f"service-{n}": True for n in range(1000)}),
+        ("services", {"é" * 5000: True}),
+        ("devices", {f"device-{n}": "ok" for n in range(1000)}),
+        ("devices", {"printer": "x" * 5000}),
+        ("warnings", {"p" * 5000: "paper_low"}),
+    ],
+)
+def test_a_sample_with_too_many_or_too_long_entries_is_refused_naming_the_field(
+    tmp_path: Path, field: str, value: dict[str, Any]
+) -> None:
+    with serve_fleet(tmp_path, SITES) as fleet:
+        answer = fleet.post(KIOSK, [{**sample(0), field: value}])
+    assert answer.status_code == 422
+    assert answer.json()["detail"].startswith(f"samples.0.{field}")
+
+
+def test_the_notifications_of_an_overlong_kiosk_id_are_refused_not_looked_up(
+    tmp_path: Path,
+) -> None:
+    import requests
+    from fleet_support import OPS
+
+    with serve_fleet(tmp_path, SITES) as fleet:
+        path = f"{fleet.url}/api/v1/incidents/{'k' * 5000}/0/notifications"
+        anonymous = requests.get(path, timeout=30)
+        answer = requests.get(path, auth=OPS, timeout=30)
+        not_a_time = requests.get(
+            path.replace("k" * 5000, KIOSK).replace("/0/", "/9e9/"), auth=OPS, timeout=30
+        )
+    assert anonymous.status_code == 401  # who asks, before what is asked
+    assert answer.status_code == 422
+    assert not_a_time.status_code == 422

@@ -60,6 +60,12 @@ class MonthCounters(BaseModel):
 
 REASON_CHARS = 200
 WARNING_CHARS = 64
+NAME_CHARS = 64
+"""The longest service, device or warning name, and device health, a sample may carry."""
+MAX_ENTRIES = 32
+"""The most services, devices or warnings in one sample (a kiosk has six services and four
+devices): counted before any entry is read."""
+Name = Annotated[str, Field(max_length=NAME_CHARS)]
 
 
 class Unavailable(BaseModel):
@@ -98,10 +104,10 @@ class SampleIn(BaseModel):
 
     at: datetime = Field(description="RFC 3339, UTC (a zone is required)")
     state: Literal["up", "degraded", "down", "maintenance"]
-    services: dict[str, bool | Unavailable] = Field(default_factory=dict)
+    services: dict[Name, bool | Unavailable] = Field(default_factory=dict, max_length=MAX_ENTRIES)
     reason: str | None = Field(default=None, max_length=REASON_CHARS)
-    devices: dict[str, Any] = Field(default_factory=dict)
-    warnings: dict[str, Annotated[str, Field(max_length=WARNING_CHARS)]] = Field(
+    devices: dict[Name, Name] = Field(default_factory=dict, max_length=MAX_ENTRIES)
+    warnings: dict[Name, Annotated[str, Field(max_length=WARNING_CHARS)]] = Field(
         default_factory=dict, max_length=16
     )
     outbox_depth: int = Field(default=0, ge=0)
@@ -111,9 +117,9 @@ class SampleIn(BaseModel):
     @field_validator("services", mode="before")
     @classmethod
     def _causes_known(cls, value: Any) -> Any:
-        if not isinstance(value, dict):
-            return value  # pydantic says what is wrong with it
-        return {name: service_line(str(name), line) for name, line in value.items()}
+        if not isinstance(value, dict) or len(value) > MAX_ENTRIES:
+            return value  # pydantic says what is wrong with it, before any entry is read
+        return {name: service_line(str(name)[:NAME_CHARS], line) for name, line in value.items()}
 
     @field_validator("at")
     @classmethod
