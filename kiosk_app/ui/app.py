@@ -23,7 +23,7 @@ from kiosk_app.config import UiConfig
 from kiosk_app.i18n import LANGUAGES, Translator
 from kiosk_app.idle_drain import IdleDrain
 from kiosk_app.inactivity import InactivityGuard, Nudge
-from kiosk_app.kiosk_status import HEARTBEAT_SECONDS, KioskStatus, device_health, publish
+from kiosk_app.kiosk_status import HEARTBEAT_SECONDS
 from kiosk_app.screens import SCREENS
 from kiosk_app.screens.attract.screen import AttractScreen
 from kiosk_app.screens.base import SYMBOLS_FONT
@@ -44,6 +44,7 @@ from kiosk_app.session import CitizenSession
 from kiosk_app.session_view import SessionView, Step
 from kiosk_app.speech import Guidance, HeadsetDetector, Speaker
 from kiosk_app.ui.kivy_lockdown import LockedDownApp
+from kiosk_app.ui.status_publisher import StatusPublisher
 from kiosk_app.ui.theme import SYMBOLS_FONT_FILE, Theme
 from kiosk_app.watchdog import notify, ping_interval
 from kiosk_app.worker import ThreadWorker
@@ -122,9 +123,7 @@ class KioskApp(LockedDownApp):
         )
         self._backend_down: frozenset[str] = frozenset()
         self._network = False
-        self._published: tuple[str | None, frozenset[str], bool, bool] | None = None
-        self._since: str | None = None
-        self._published_key: tuple[Any, ...] | None = None
+        self.status_publisher = StatusPublisher(kiosk.config, kiosk.devices.configured)
         self.idle_drain = (
             IdleDrain(kiosk.runner, self._idle)
             if kiosk.config.payment_terminal.driver in SETTLED_AT_KIOSK
@@ -240,31 +239,14 @@ class KioskApp(LockedDownApp):
             Clock.schedule_once(lambda _dt: session.stop_service(problem), 0)
 
     def publish_status(self, heartbeat: bool = False) -> None:
-        """Publish the kiosk's state when it changes, and as a heartbeat (with the devices'
-        health, read then: cheap, it is their last known state)."""
+        """Publish the kiosk's state when it changes, and as a heartbeat."""
         session = self.session
         now = (session.out_of_service, self._backend_down, session.under_repair, self._network)
-        if now == self._published and not heartbeat:
+        status = self.status_publisher.publish(now, heartbeat)
+        if status is None:
             return
-        found = device_health(self.kiosk.devices.configured)
-        devices = {name: health for name, (health, _detail) in found.items()}
-        key = (now, tuple(sorted(devices.items())))  # what the published state derives from
-        if key != self._published_key:
-            self._since = None  # a new state: since now
-        status = KioskStatus.of(
-            now[0],
-            now[1],
-            since=self._since,
-            devices=devices,
-            repair=now[2],
-            network=now[3],
-            needs_printer=self.kiosk.config.needs_printer,
-            details={name: detail for name, (_health, detail) in found.items()},
-        )
-        self._published, self._published_key, self._since = now, key, status.since
         if session.out_of_service is not None:
             self.storage_watch.failed(session.out_of_service)
-        publish(self.kiosk.config.status_path, status)
         # The menu greys out what cannot be sold: backends down, or no printer for a
         # service that needs its receipt. Later, not from within the render under way.
         unavailable = frozenset(status.causes)
