@@ -102,3 +102,12 @@ def reporter_config(tmp_path: Path, url: str, kiosk_id: str, **changes: Any) -> 
         min_free_mb=0,
         **changes,
     )
+
+
+def ui_publishes(config: Any, clock: Any, status: Any) -> None:
+    """Write the touchscreen's state file as it would, stamped with the test clock's now."""
+    from dataclasses import replace
+
+    from kiosk_app.kiosk_status import publish
+
+    publish(config.status_path, replace(status, at=clock.now().isoformat()))

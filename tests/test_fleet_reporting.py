@@ -14,14 +14,14 @@ from pathlib import Path
 from subprocess import CompletedProcess
 
 from fakes import FakeClock
-from fleet_support import ORIGIN, reporter_config, serve_fleet
+from fleet_support import ORIGIN, reporter_config, serve_fleet, ui_publishes
 from kiosk_runs import KIOSK as KIOSK_COMMAND
 from kiosk_runs import kiosk_env
 
 from admin_tools.diagnostics.kiosk_checks import database_checks
 from kiosk_app.config import KioskConfig
 from kiosk_app.fleet_reporter import FleetReporter
-from kiosk_app.kiosk_status import KioskStatus, publish
+from kiosk_app.kiosk_status import KioskStatus
 from ministry_sandbox.testing import SandboxClient
 from offline_store.database import KioskDatabase
 from offline_store.status_journal import StatusJournal
@@ -38,7 +38,7 @@ def closed_port() -> int:
 def ui_says(config: KioskConfig, clock: FakeClock, down: frozenset[str] = frozenset()) -> None:
     """Write the touchscreen's heartbeat as of the test clock."""
     status = KioskStatus.of(None, down)
-    publish(config.status_path, replace(status, at=clock.now().isoformat()))
+    ui_publishes(config, clock, status)
 
 
 def test_samples_taken_while_the_monitor_is_away_arrive_later_with_no_false_gap(
@@ -115,7 +115,7 @@ def test_the_sample_carries_the_devices_the_touchscreen_reported(tmp_path: Path)
     status = KioskStatus.of(
         None, frozenset(), devices={"printer": "down", "payment_terminal": "ok"}
     )
-    publish(config.status_path, replace(status, at=clock.now().isoformat()))
+    ui_publishes(config, clock, status)
     database = KioskDatabase(config.database_path)
     taken = FleetReporter(config, database, "token", clock=clock).sample()
     database.close()

@@ -8,17 +8,17 @@ state file the touchscreen writes and reaches a real monitor over HTTP
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 from fakes import FakeClock
-from fleet_support import ORIGIN, reporter_config, serve_fleet
+from fleet_support import ORIGIN, reporter_config, serve_fleet, ui_publishes
 
 from kiosk_app.availability import BackendWatch
 from kiosk_app.config import ConfigError, KioskConfig, parse_config
 from kiosk_app.fleet_reporter import FleetReporter, service_availability
-from kiosk_app.kiosk_status import KioskStatus, publish, read_status, service_causes
+from kiosk_app.kiosk_status import KioskStatus, read_status, service_causes
 from ministry_sandbox.testing import serve_sandbox
 from offline_store.database import KioskDatabase
 from transactions.services import SERVICES
@@ -153,7 +153,7 @@ def test_the_sample_says_why_each_service_cannot_be_sold_and_the_monitor_keeps_i
         status = KioskStatus.of(
             None, frozenset({"outdoor-card"}), devices={"printer": "unknown", "scanner": "ok"}
         )
-        publish(config.status_path, replace(status, at=clock.now().isoformat()))
+        ui_publishes(config, clock, status)
         taken = reporter.sample()
         assert reporter.tick() == 1
         database.close()
@@ -181,7 +181,7 @@ def test_paper_low_reaches_the_monitor_as_a_warning_of_a_kiosk_that_is_up(
         database = KioskDatabase(config.database_path)
         reporter = FleetReporter(config, database, fleet.tokens[KIOSK], clock=clock)
         status = KioskStatus.of(None, frozenset(), devices={"printer": "degraded"})
-        publish(config.status_path, replace(status, at=clock.now().isoformat()))
+        ui_publishes(config, clock, status)
         assert reporter.tick() == 1
         database.close()
         latest = fleet.store.latest()[KIOSK]
